@@ -1,0 +1,57 @@
+# Team Tracker: `make run` to try it, `make test` to check it. `make help` lists the rest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: help install install-dev run serve migrate test test-sqlite test-postgres lint format clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime  ## create .venv with the pinned runtime dependencies
+
+install-dev: $(VENV)/.dev  ## add the test and lint tools
+
+migrate: install  ## upgrade the database to the newest schema
+	$(FLASK) db upgrade
+
+run: migrate  ## install, migrate, seed the demo on an empty database, serve on 127.0.0.1:5000
+	$(FLASK) tracker seed-demo --if-empty
+	@echo "Team Tracker on http://$(HOST):$(PORT) (Ctrl-C stops it)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: migrate  ## production-style: gunicorn with 4 workers on 127.0.0.1:8000
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+lint: install-dev  ## ruff: lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev  ## ruff: fix what can be fixed and format
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint test-sqlite  ## lint, then the whole suite on SQLite
+
+test-sqlite: install-dev
+	$(BIN)/python -m pytest
+
+test-postgres: install-dev  ## the whole suite on PostgreSQL (PG_TEST_URL)
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+
+clean:  ## remove the virtualenv and caches (keeps instance/, your data)
+	rm -rf $(VENV) .pytest_cache .ruff_cache

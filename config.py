@@ -1,0 +1,96 @@
+"""Configuration classes, read from the environment.
+
+`TRACKER_ENV` picks the class: development (default), production or testing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    DATABASE_URL: str | None = os.environ.get("DATABASE_URL")
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQL_ECHO = False
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "tracker_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    # Idle timeout: the session cookie expires this long after the last request.
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=_env_int("TRACKER_IDLE_MINUTES", 60))
+    # Absolute timeout: a login is good for this long, however active.
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=_env_int("TRACKER_ABSOLUTE_HOURS", 12))
+
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Login throttle: failures counted in a sliding window, per account and per address.
+    LOGIN_WINDOW = timedelta(minutes=15)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+
+    INVITATION_LIFETIME = timedelta(days=7)
+    # argon2id with argon2-cffi's defaults (t=3, m=64 MiB, p=4): above OWASP ASVS's minimum.
+    PASSWORD_HASH_PARAMS: dict[str, int] = {}
+
+
+class DevelopmentConfig(Config):
+    """Local development: plain HTTP, so cookies cannot be Secure."""
+
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class ProductionConfig(Config):
+    """Production: SECRET_KEY must come from the environment."""
+
+    ENV_NAME = "production"
+
+
+class TestingConfig(Config):
+    """The test suite: cheap password hashing, so hundreds of logins stay fast."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    SECRET_KEY = "testing-" + secrets.token_hex(16)
+    PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_for(env_name: str | None = None) -> type[Config]:
+    """Return the config class named by `env_name` or `TRACKER_ENV`."""
+    name = env_name or os.environ.get("TRACKER_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"TRACKER_ENV={name!r} is not one of: {', '.join(CONFIGS)}") from None
+
+
+def default_database_url(instance_path: str) -> str:
+    """A SQLite file in the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "tracker.db")

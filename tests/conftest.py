@@ -1,0 +1,236 @@
+"""Fixtures: a migrated database per test session (SQLite, or PostgreSQL with
+TEST_DATABASE_URL), emptied after every test; an app and a client per test; factories."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import uuid
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from alembic import command
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from tracker import create_app
+from tracker.cli import alembic_config
+from tracker.db import Base, get_db, get_engine
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class Client(FlaskClient):
+    """A test client whose `form()` posts with a valid CSRF token, as a browser would."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", secrets.token_hex(20))
+        secret = self.application.config["SECRET_KEY"]
+        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+
+    def form(self, url: str, data: dict | None = None, **kwargs):
+        payload = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.post(url, data=payload, **kwargs)
+
+
+def _postgres_schema_url(base_url: str) -> tuple[str, str]:
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), schema
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A freshly migrated database for this test session."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    schema = None
+    if base:
+        url, schema = _postgres_schema_url(base)
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": url})
+    with app.app_context():
+        cfg = alembic_config()
+        cfg.attributes["skip_logging"] = True
+        command.upgrade(cfg, "head")
+        get_engine().dispose()
+    yield url
+    if schema:
+        admin = create_engine(base)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _empty_all_tables(engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(
+                text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """An app on the shared test database, emptied after the test."""
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "DATABASE_URL": database_url,
+            "SERVER_NAME": "tracker.test",
+        }
+    )
+    app.test_client_class = Client
+    app.instance_path = str(tmp_path)
+    yield app
+    with app.app_context():
+        engine = get_engine()
+        _empty_all_tables(engine)
+        engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """A session in an app context, for factories and checks."""
+    with app.app_context():
+        yield get_db()
+
+
+@pytest.fixture
+def make_user(app, db):
+    """Create a user: make_user("lead", email=..., name=...)."""
+    from tracker.auth.services import create_user
+
+    def make(
+        role: str = "engineer",
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+    ):
+        email = email or f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+        user = create_user(db, email, name or email.split("@")[0].title(), role, password)
+        db.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_team(db, make_user):
+    """Create a team: make_team("Name", leads=[user]) (a new lead when none given)."""
+    from tracker.team.models import Team
+
+    def make(name: str | None = None, leads=None):
+        team = Team(name=name or f"Team {uuid.uuid4().hex[:6]}", leads=leads or [make_user("lead")])
+        db.add(team)
+        db.commit()
+        return team
+
+    return make
+
+
+@pytest.fixture
+def make_member(db, make_user):
+    """Create a member of `team`; account=True links a new engineer account."""
+    from tracker.team.models import Member
+
+    def make(team, name: str | None = None, level: str = "Mid", account: bool = False, **kwargs):
+        email = kwargs.pop("email", None) or f"m-{uuid.uuid4().hex[:8]}@example.com"
+        name = name or f"Member {email[2:8]}"
+        user = make_user("engineer", email=email, name=name) if account else None
+        member = Member(
+            team_id=team.id,
+            name=name,
+            email=email,
+            level=level,
+            job_title=kwargs.pop("job_title", "ML Engineer"),
+            start_date=kwargs.pop("start_date", date(2024, 1, 15)),
+            user=user,
+            **kwargs,
+        )
+        db.add(member)
+        db.commit()
+        return member
+
+    return make
+
+
+def login(client: Client, email: str, password: str = PASSWORD):
+    """Log `client` in through the login form."""
+    return client.form("/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def org(make_user, make_team, make_member):
+    """Two teams with their leads, members (some with accounts) and an admin."""
+    admin = make_user("admin", email="admin@example.com", name="Ada Admin")
+    lead = make_user("lead", email="lead@example.com", name="Lee Lead")
+    other_lead = make_user("lead", email="other@example.com", name="Olu Other")
+    team = make_team("ML Platform", leads=[lead])
+    other_team = make_team("Data Platform", leads=[other_lead])
+    eng = make_member(team, "Eve Engineer", level="Mid", account=True, email="eve@example.com")
+    mate = make_member(team, "Max Mate", level="Senior", account=True, email="max@example.com")
+    plain = make_member(team, "Pat Plain", level="Entry")
+    stranger = make_member(
+        other_team, "Sol Stranger", level="Senior", account=True, email="sol@example.com"
+    )
+
+    class Org:
+        pass
+
+    o = Org()
+    o.__dict__.update(
+        admin=admin,
+        lead=lead,
+        other_lead=other_lead,
+        team=team,
+        other_team=other_team,
+        eng=eng,
+        mate=mate,
+        plain=plain,
+        stranger=stranger,
+    )
+    return o
+
+
+@contextmanager
+def count_queries(app):
+    """Count SQL statements run on the app's engine inside the block: `with ... as n: ...; n()`."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = get_engine()
+
+    def _count(conn, cursor, statement, *args):
+        if not re.match(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)", statement, re.I):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _count)
+    try:
+        yield lambda: len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", _count)

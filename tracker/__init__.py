@@ -1,0 +1,108 @@
+"""Team Tracker: a self-hosted app for engineering leads to run their team's growth."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, logout_user
+from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, config_for, default_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to see this page."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the app: `config` is a config class or a dict of overrides (tests)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("TRACKER_INSTANCE_PATH", str(ROOT / "instance")),
+    )
+    if isinstance(config, type):
+        app.config.from_object(config)
+    else:
+        app.config.from_object(config_for(None if not config else config.get("ENV_NAME")))
+        app.config.update(config or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["DATABASE_URL"] = app.config.get("DATABASE_URL") or default_database_url(
+        app.instance_path
+    )
+    _secret_key(app)
+    proxies = int(os.environ.get("TRACKER_TRUSTED_PROXIES", "0") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    from tracker import cli, db, errors, security
+    from tracker.auth.views import bp as auth_bp
+    from tracker.team.views import bp as team_bp
+
+    db.init_app(app)
+    security.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(team_bp)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.before_request(_enforce_absolute_timeout)
+    return app
+
+
+def _secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV_NAME"] == "production":
+        raise RuntimeError("SECRET_KEY must be set in the environment in production.")
+    # Development: generate once and keep it in the instance folder, so logins survive restarts.
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _enforce_absolute_timeout():
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    from tracker.db import utcnow
+
+    raw = session.get("login_at")
+    now = utcnow()
+    if raw is None:
+        session["login_at"] = now.isoformat()  # restored from a remember-me cookie
+        return None
+    if now - datetime.fromisoformat(raw) > current_app.config["SESSION_ABSOLUTE_LIFETIME"]:
+        logout_user()
+        session.clear()
+        flash("Your session has expired. Please log in again.", "info")
+        return redirect(url_for("auth.login", next=request.full_path))
+    return None
+
+
+@login_manager.user_loader
+def _load_user(cookie_id: str):
+    from tracker.auth.models import User
+    from tracker.db import get_db
+
+    user_id, _, token = cookie_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = get_db().get(User, int(user_id))
+    # The token changes on password change, deactivation and "log out everywhere".
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user

@@ -1,0 +1,1 @@
+"""Accounts: login, logout, passwords, invitations, admin user management and roles."""

@@ -1,0 +1,136 @@
+"""Command line: `flask --app wsgi tracker ...` and `flask --app wsgi db ...`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.util.exc import CommandError
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from tracker.auth.models import ROLES
+
+tracker_cli = AppGroup("tracker", help="Team Tracker administration.")
+db_cli = AppGroup("db", help="Database migrations (Alembic).")
+
+
+def alembic_config() -> AlembicConfig:
+    """An Alembic config for the current app's database."""
+    from tracker import ROOT
+
+    cfg = AlembicConfig(str(ROOT / "migrations" / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["database_url"] = current_app.config["DATABASE_URL"]
+    return cfg
+
+
+def _alembic(fn, *args, **kwargs) -> None:
+    try:
+        fn(alembic_config(), *args, **kwargs)
+    except CommandError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Upgrade the database to REVISION (default: head)."""
+    _alembic(command.upgrade, revision)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Downgrade the database to REVISION (e.g. -1, or base)."""
+    _alembic(command.downgrade, revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration does.")
+@click.option("--autogenerate/--empty", default=True, help="Compare models with the database.")
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration; review it by hand before committing."""
+    _alembic(command.revision, message=message, autogenerate=autogenerate)
+
+
+@db_cli.command("check")
+def db_check() -> None:
+    """Fail when the models differ from the migrated schema."""
+    _alembic(command.check)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's revision."""
+    _alembic(command.current)
+
+
+@db_cli.command("history")
+def db_history() -> None:
+    """List the migrations."""
+    _alembic(command.history)
+
+
+@tracker_cli.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="admin, lead or engineer.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
+    """Create an account with EMAIL; the password is prompted for (or read from stdin)."""
+    from tracker.auth.services import AccountError
+    from tracker.auth.services import create_user as create
+    from tracker.db import get_db
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    db = get_db()
+    try:
+        user = create(db, email, name, role, password)
+    except AccountError as exc:
+        db.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.commit()
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@tracker_cli.command("seed-demo")
+@click.option(
+    "--password",
+    default="teamtracker-demo",
+    show_default=True,
+    help="Password of every demo account.",
+)
+@click.option("--if-empty", is_flag=True, help="Do nothing when any account exists already.")
+def seed_demo(password: str, if_empty: bool) -> None:
+    """Create a demo organisation (idempotent) and print its logins."""
+    from sqlalchemy import select
+
+    from tracker.auth.models import User
+    from tracker.db import get_db
+    from tracker.demo import DemoError, seed
+
+    db = get_db()
+    if if_empty and db.scalar(select(User.id).limit(1)) is not None:
+        click.echo("The database has accounts already: no demo data added.")
+        return
+    try:
+        logins = seed(db, password)
+    except DemoError as exc:
+        db.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.commit()
+    click.echo(f"Demo logins (password: {password}):")
+    for role, email in logins:
+        click.echo(f"  {role:<9} {email}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(tracker_cli)
+    app.cli.add_command(db_cli)

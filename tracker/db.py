@@ -1,0 +1,93 @@
+"""Database plumbing: the declarative Base, one engine per app, one session per request."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, g, request
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite transactions that will write start as BEGIN IMMEDIATE, so two writers queue on the
+# busy timeout instead of failing with "database is locked" when a read lock is upgraded.
+# Reads (GET/HEAD requests) start deferred and never block writers under WAL.
+_immediate: ContextVar[bool] = ContextVar("tracker_sqlite_immediate", default=True)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so constraints migrate on both engines."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, without tzinfo (stored naive, always UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def make_engine(url: str, echo: bool = False) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and explicit BEGINs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+
+    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+    in_memory = parsed.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+    return engine
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine and a session factory to `app`."""
+    engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+    app.extensions["tracker.engine"] = engine
+    app.extensions["tracker.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+
+    @app.before_request
+    def _mark_read_only():
+        _immediate.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["tracker.engine"]
+
+
+def get_db() -> Session:
+    """The session of the current request or CLI command (created on first use)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["tracker.sessionmaker"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()  # rolls back anything not committed

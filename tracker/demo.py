@@ -1,0 +1,133 @@
+"""The demo organisation that `make run` seeds: realistic, idempotent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.auth.models import User
+from tracker.auth.services import AccountError, create_user
+from tracker.security import password_problem
+from tracker.team.models import Member, Team
+
+
+class DemoError(ValueError):
+    """The demo could not be seeded as asked."""
+
+
+ACCOUNTS = [
+    ("admin", "admin@example.com", "Alex Admin"),
+    ("lead", "dana.lead@example.com", "Dana Okafor"),
+    ("lead", "sam.lead@example.com", "Sam Lindqvist"),
+]
+
+# name, email, job title, level, start date, cadence days, gets an engineer account
+ML_PLATFORM = [
+    (
+        "Priya Raman",
+        "priya@example.com",
+        "Senior ML Engineer",
+        "Senior",
+        date(2021, 3, 1),
+        14,
+        True,
+    ),
+    ("Tomás Herrera", "tomas@example.com", "ML Engineer", "Mid", date(2022, 9, 12), 14, True),
+    ("Mei Chen", "mei@example.com", "Junior ML Engineer", "Entry", date(2025, 2, 3), 7, True),
+    ("Jonas Weber", "jonas@example.com", "Data Engineer", "Mid", date(2023, 1, 16), 14, False),
+    ("Aisha Bello", "aisha@example.com", "Staff ML Engineer", "Lead", date(2019, 6, 24), 21, False),
+    ("Noah Smith", "noah@example.com", "MLOps Engineer", "Senior", date(2020, 11, 2), 14, False),
+    ("Lena Novak", "lena@example.com", "ML Engineer", "Mid", date(2024, 4, 8), 14, False),
+    (
+        "Ravi Patel",
+        "ravi@example.com",
+        "Junior Data Scientist",
+        "Entry",
+        date(2025, 8, 18),
+        7,
+        False,
+    ),
+    (
+        "Chloé Martin",
+        "chloe@example.com",
+        "Research Engineer",
+        "Senior",
+        date(2022, 2, 14),
+        14,
+        False,
+    ),
+]
+DATA_PLATFORM = [
+    (
+        "Kofi Mensah",
+        "kofi@example.com",
+        "Senior Data Engineer",
+        "Senior",
+        date(2021, 7, 5),
+        14,
+        False,
+    ),
+    ("Ingrid Dahl", "ingrid@example.com", "Data Engineer", "Mid", date(2023, 10, 2), 14, False),
+    ("Yuki Tanaka", "yuki@example.com", "Analytics Engineer", "Entry", date(2025, 5, 19), 7, False),
+]
+# team name, lead email, members
+TEAMS = [
+    ("ML Platform", "dana.lead@example.com", ML_PLATFORM),
+    ("Data Platform", "sam.lead@example.com", DATA_PLATFORM),
+]
+
+
+def _user(db: Session, role: str, email: str, name: str, password: str) -> User:
+    user = db.scalar(select(User).where(User.email == email))
+    if user is None:
+        try:
+            user = create_user(db, email, name, role, password)
+        except AccountError as exc:
+            raise DemoError(str(exc)) from exc
+    return user
+
+
+def _team(db: Session, name: str, lead: User, members: list, password: str, logins: list) -> None:
+    team = db.scalar(select(Team).where(Team.name == name))
+    if team is None:
+        team = Team(name=name, leads=[lead])
+        db.add(team)
+        db.flush()
+    existing = {m.email for m in db.scalars(select(Member).where(Member.team_id == team.id))}
+    for m_name, email, title, level, start, cadence, has_account in members:
+        if has_account:
+            logins.append(("engineer", email))
+        if email in existing:
+            continue
+        user = _user(db, "engineer", email, m_name, password) if has_account else None
+        db.add(
+            Member(
+                team=team,
+                name=m_name,
+                email=email,
+                job_title=title,
+                level=level,
+                start_date=start,
+                cadence_days=cadence,
+                user=user,
+            )
+        )
+
+
+def seed(db: Session, password: str) -> list[tuple[str, str]]:
+    """Create (or complete) the demo organisation; return its logins as (role, email)."""
+    problem = password_problem(password)
+    if problem:
+        raise DemoError(f"--password: {problem}")
+    logins = []
+    users = {}
+    for role, email, name in ACCOUNTS:
+        users[email] = _user(db, role, email, name, password)
+        logins.append((role, email))
+
+    for team_name, lead_email, members in TEAMS:
+        _team(db, team_name, users[lead_email], members, password, logins)
+    db.flush()
+    return logins

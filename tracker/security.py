@@ -1,0 +1,98 @@
+"""Password hashing, password policy, tokens and security headers (imports no models)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import secrets
+from functools import cache
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, current_app, request
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+_COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt.gz"
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def _hasher() -> PasswordHasher:
+    return PasswordHasher(**current_app.config.get("PASSWORD_HASH_PARAMS", {}))
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when `password` matches `password_hash` (False for a missing hash)."""
+    if not password_hash:
+        # Spend the same time as a real check, so timing does not reveal unknown accounts.
+        _hasher().hash(password)
+        return False
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker parameters than the current ones."""
+    return _hasher().check_needs_rehash(password_hash)
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    with gzip.open(_COMMON_PASSWORDS, "rt", encoding="utf-8") as fh:
+        return frozenset(line.strip().lower() for line in fh if line.strip())
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Say what is wrong with a new password, or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Password must be at least {MIN_PASSWORD_LENGTH} characters long."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Password must be at most {MAX_PASSWORD_LENGTH} characters long."
+    lowered = password.lower()
+    if lowered in _common_passwords() or len(set(lowered)) < 4:
+        return "This password is too common or too easy to guess; choose another."
+    hints = [email.split("@")[0].lower(), *name.lower().split()]
+    if any(len(h) >= 4 and h in lowered for h in hints) and len(lowered) < 20:
+        return "The password must not be built from your name or email address."
+    return None
+
+
+def new_token() -> str:
+    """A URL-safe random token with 256 bits of entropy."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """The SHA-256 of a token: only this is stored, so a database leak reveals no live link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def init_app(app: Flask) -> None:
+    """Set security headers on every response."""
+
+    @app.after_request
+    def _headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if not request.path.startswith("/static/"):
+            # Pages carry people's data: never keep them in a shared or browser cache.
+            h.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,1 @@
+"""Teams, their leads and the member roster."""

@@ -1,0 +1,46 @@
+"""Team and member forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tracker.team.models import LEVELS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TeamForm(FlaskForm):
+    name = StringField("Team name", validators=[InputRequired(), Length(max=120)])
+    leads = MultiCheckboxField(
+        "Leads", coerce=int, description="Everyone ticked can manage this team."
+    )
+
+
+class MemberForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
+    email = EmailField(
+        "Email", validators=[InputRequired(), Length(max=254), Email(check_deliverability=False)]
+    )
+    job_title = StringField("Job title", validators=[Optional(), Length(max=120)])
+    level = SelectField("Career level", choices=[(lvl, lvl) for lvl in LEVELS])
+    start_date = DateField("Start date", validators=[Optional()])
+    cadence_days = IntegerField(
+        "1:1 cadence (days)",
+        default=14,
+        validators=[InputRequired(), NumberRange(min=1, max=365)],
+        description="How often you meet this person one to one.",
+    )
+    team_id = SelectField("Team", coerce=int)

@@ -1,0 +1,218 @@
+"""Home, teams and the member roster."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.auth import services as account_services
+from tracker.auth.forms import EmptyForm
+from tracker.auth.permissions import logged_in, roles
+from tracker.auth.views import show_link
+from tracker.db import get_db
+from tracker.team import services
+from tracker.team.forms import MemberForm, TeamForm
+from tracker.team.models import LEVELS, Member
+
+bp = Blueprint("team", __name__)
+
+
+@bp.route("/")
+@logged_in
+def home():
+    if current_user.is_engineer:
+        member = current_user.member
+        if member is not None:
+            return redirect(url_for("team.member", member_id=member.id))
+        return render_template("team/no_profile.html")
+    return redirect(url_for("team.teams"))
+
+
+@bp.route("/teams")
+@roles("admin", "lead")
+def teams():
+    summaries = services.team_summaries(get_db(), current_user)
+    return render_template("team/teams.html", summaries=summaries)
+
+
+def _team_form(form: TeamForm) -> TeamForm:
+    form.leads.choices = [
+        (u.id, f"{u.name} <{u.email}>") for u in services.lead_candidates(get_db())
+    ]
+    return form
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+@roles("admin", "lead")
+def new_team():
+    form = _team_form(TeamForm())
+    if request.method == "GET" and current_user.is_lead:
+        form.leads.data = [current_user.id]
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            team = services.create_team(db, form.name.data, form.leads.data)
+            if current_user.is_lead and current_user not in team.leads:
+                raise services.TeamError(
+                    "You must be one of the leads of a team you create.", "leads"
+                )
+        except services.TeamError as exc:
+            db.rollback()
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            db.commit()
+            flash(f"Team {team.name} created.", "success")
+            return redirect(url_for("team.team", team_id=team.id))
+    return render_template("team/team_form.html", form=form, team=None)
+
+
+@bp.route("/teams/<int:team_id>/edit", methods=["GET", "POST"])
+@roles("admin", "lead")
+def edit_team(team_id: int):
+    db = get_db()
+    team = services.get_team_for(db, current_user, team_id)
+    form = _team_form(TeamForm(obj=team))
+    if request.method == "GET":
+        form.leads.data = [u.id for u in team.leads]
+    if form.validate_on_submit():
+        try:
+            services.update_team(db, team, form.name.data, form.leads.data)
+        except services.TeamError as exc:
+            db.rollback()
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            db.commit()
+            flash("Team saved.", "success")
+            return redirect(url_for("team.team", team_id=team.id))
+    return render_template("team/team_form.html", form=form, team=team)
+
+
+@bp.route("/teams/<int:team_id>")
+@roles("admin", "lead")
+def team(team_id: int):
+    db = get_db()
+    team = services.get_team_for(db, current_user, team_id)
+    args = request.args
+    sort = args.get("sort", "name") if args.get("sort") in services.SORTS else "name"
+    status = args.get("status", "active") if args.get("status") in services.STATUSES else "active"
+    level = args.get("level") if args.get("level") in LEVELS else None
+    desc = args.get("dir") == "desc"
+    members = services.list_members(db, team, sort=sort, desc=desc, level=level, status=status)
+    return render_template(
+        "team/team.html",
+        team=team,
+        members=members,
+        sort=sort,
+        desc=desc,
+        status=status,
+        level=level,
+        levels=LEVELS,
+        statuses=services.STATUSES,
+    )
+
+
+def _member_form(form: MemberForm) -> tuple[MemberForm, set[int]]:
+    teams = services.manageable_teams(get_db(), current_user)
+    form.team_id.choices = [(t.id, t.name) for t in teams]
+    return form, {t.id for t in teams}
+
+
+def _member_data(form: MemberForm) -> services.MemberData:
+    return services.MemberData(
+        name=form.name.data,
+        email=form.email.data,
+        job_title=form.job_title.data or "",
+        level=form.level.data,
+        start_date=form.start_date.data,
+        cadence_days=form.cadence_days.data,
+        team_id=form.team_id.data,
+    )
+
+
+@bp.route("/teams/<int:team_id>/members/new", methods=["GET", "POST"])
+@roles("admin", "lead")
+def new_member(team_id: int):
+    db = get_db()
+    team = services.get_team_for(db, current_user, team_id)
+    form, allowed = _member_form(MemberForm(team_id=team.id))
+    if form.validate_on_submit():
+        try:
+            member = services.create_member(db, _member_data(form), allowed)
+        except services.TeamError as exc:
+            db.rollback()
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            db.commit()
+            flash(f"{member.name} added to the team.", "success")
+            return redirect(url_for("team.member", member_id=member.id))
+    return render_template("team/member_form.html", form=form, team=team, member=None)
+
+
+@bp.route("/members/<int:member_id>")
+@logged_in
+def member(member_id: int):
+    db = get_db()
+    member = services.get_member_for(db, current_user, member_id)
+    can_manage = services.can_manage_team(current_user, member.team)
+    return render_template(
+        "team/member.html", member=member, can_manage=can_manage, form=EmptyForm()
+    )
+
+
+@bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
+@logged_in
+def edit_member(member_id: int):
+    db = get_db()
+    member = services.get_member_for(db, current_user, member_id, manage=True)
+    form, allowed = _member_form(MemberForm(obj=member))
+    if form.validate_on_submit():
+        try:
+            services.update_member(db, member, _member_data(form), allowed)
+        except services.TeamError as exc:
+            db.rollback()
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            db.commit()
+            flash("Member saved.", "success")
+            return redirect(url_for("team.member", member_id=member.id))
+    return render_template("team/member_form.html", form=form, team=member.team, member=member)
+
+
+@bp.route("/members/<int:member_id>/archive", methods=["POST"])
+@logged_in
+def archive_member(member_id: int):
+    return _set_archived(member_id, True)
+
+
+@bp.route("/members/<int:member_id>/restore", methods=["POST"])
+@logged_in
+def restore_member(member_id: int):
+    return _set_archived(member_id, False)
+
+
+def _set_archived(member_id: int, archived: bool):
+    db = get_db()
+    member = services.get_member_for(db, current_user, member_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.set_archived(member, archived)
+    db.commit()
+    flash(f"{member.name} is {'archived' if archived else 'restored'}.", "success")
+    return redirect(url_for("team.member", member_id=member.id))
+
+
+@bp.route("/members/<int:member_id>/invite", methods=["POST"])
+@logged_in
+def invite_member(member_id: int):
+    db = get_db()
+    member: Member = services.get_member_for(db, current_user, member_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        _link, token = account_services.invite_member(db, member, current_user)
+    except account_services.AccountError as exc:
+        db.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("team.member", member_id=member.id))
+    db.commit()
+    return show_link(member.name, token, "invitation", member=member)
