@@ -24,7 +24,9 @@ from tracker.db import Base, utcnow
 
 if TYPE_CHECKING:
     from tracker.auth.models import User
+    from tracker.competencies.models import Framework
 
+# The default career levels; a team's framework may define others (member.level holds a name).
 LEVELS = ("Entry", "Mid", "Senior", "Lead")
 
 team_lead = Table(
@@ -42,8 +44,13 @@ class Team(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # The framework its members are assessed against; None means the organisation's default.
+    framework_id: Mapped[int | None] = mapped_column(
+        ForeignKey("framework.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    framework: Mapped[Framework | None] = relationship()
     leads: Mapped[list[User]] = relationship(
         secondary=team_lead, back_populates="led_teams", order_by="User.name"
     )
@@ -58,7 +65,6 @@ class Member(Base):
         UniqueConstraint("team_id", "email", name="uq_member_team_id_email"),
         Index("ix_member_team_archived_name", "team_id", "archived", "name"),
         CheckConstraint("cadence_days BETWEEN 1 AND 365", name="cadence_days"),
-        CheckConstraint("level IN ('Entry', 'Mid', 'Senior', 'Lead')", name="level"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,1 @@
+"""Competency frameworks (levels, scale, categories, competencies), ratings and the skill matrix."""
