@@ -16,10 +16,11 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from tracker import create_app
 from tracker.cli import alembic_config
-from tracker.db import Base, get_db, get_engine
+from tracker.db import Base, get_engine, make_engine
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -36,6 +37,18 @@ class Client(FlaskClient):
     def form(self, url: str, data: dict | None = None, **kwargs):
         payload = {"csrf_token": self.csrf_token(), **(data or {})}
         return self.post(url, data=payload, **kwargs)
+
+    def open(self, *args, **kwargs):
+        # The test's own session (the `db` fixture) ends its transaction before each request
+        # and forgets what it loaded after it, so checks read what the request committed.
+        session = self.application.extensions.get("tests.session")
+        if session is not None:
+            session.commit()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            if session is not None:
+                session.expire_all()
 
 
 def _postgres_schema_url(base_url: str) -> tuple[str, str]:
@@ -115,10 +128,15 @@ def runner(app):
 
 
 @pytest.fixture
-def db(app):
-    """A session in an app context, for factories and checks."""
-    with app.app_context():
-        yield get_db()
+def db(app, database_url):
+    """The test's own session, for factories and checks (outside any request's context)."""
+    engine = make_engine(database_url, deferred_only=True)
+    session = Session(engine, expire_on_commit=False)
+    app.extensions["tests.session"] = session
+    yield session
+    app.extensions.pop("tests.session", None)
+    session.close()
+    engine.dispose()
 
 
 @pytest.fixture
@@ -133,7 +151,8 @@ def make_user(app, db):
         password: str = PASSWORD,
     ):
         email = email or f"{role}-{uuid.uuid4().hex[:8]}@example.com"
-        user = create_user(db, email, name or email.split("@")[0].title(), role, password)
+        with app.app_context():  # password hashing reads the app's config
+            user = create_user(db, email, name or email.split("@")[0].title(), role, password)
         db.commit()
         return user
 
@@ -222,8 +241,7 @@ def org(make_user, make_team, make_member):
 def count_queries(app):
     """Count SQL statements run on the app's engine inside the block: `with ... as n: ...; n()`."""
     statements: list[str] = []
-    with app.app_context():
-        engine = get_engine()
+    engine = app.extensions["tracker.engine"]
 
     def _count(conn, cursor, statement, *args):
         if not re.match(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)", statement, re.I):

@@ -35,8 +35,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and explicit BEGINs."""
+def make_engine(url: str, echo: bool = False, *, deferred_only: bool = False) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and explicit BEGINs.
+
+    `deferred_only` makes every SQLite transaction start deferred (for read-mostly tools
+    such as the test suite's own session, which must never hold the write lock while idle).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, echo=echo, pool_pre_ping=True)
@@ -57,7 +61,8 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+        immediate = _immediate.get() and not deferred_only
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

@@ -15,7 +15,15 @@ ROLE_CHOICES = list(ROLE_LABELS.items())
 def _new_password(label: str = "New password") -> PasswordField:
     return PasswordField(
         label,
-        validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+        validators=[
+            InputRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} "
+                "characters long.",
+            ),
+        ],
         description=f"At least {MIN_PASSWORD_LENGTH} characters; not a common password.",
     )
 

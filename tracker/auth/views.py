@@ -90,7 +90,9 @@ def account():
             getattr(form, exc.field or "password").errors.append(str(exc))
         else:
             db.commit()
-            _start_session(current_user, remember=False)  # this session lives on, others end
+            _start_session(
+                current_user._get_current_object(), remember=False
+            )  # this session lives on, others end
             flash("Password changed. Your other sessions have been logged out.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, logout_form=EmptyForm())

@@ -1,0 +1,146 @@
+"""The command line, through Flask's CLI runner."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tracker.auth.models import User
+from tracker.security import verify_password
+from tracker.team.models import Member, Team
+
+
+def test_create_user_reads_password_from_stdin(app, runner, db):
+    r = runner.invoke(
+        args=[
+            "tracker",
+            "create-user",
+            "Boss@Example.com",
+            "--name",
+            "Boss",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        input="a-long-admin-passphrase\n",
+    )
+    assert r.exit_code == 0, r.output
+    assert "Created admin boss@example.com." in r.output
+    user = db.scalar(select(User).where(User.email == "boss@example.com"))
+    with app.app_context():
+        assert verify_password(user.password_hash, "a-long-admin-passphrase")
+
+
+def test_create_user_prompts_for_password(runner, db):
+    r = runner.invoke(
+        args=["tracker", "create-user", "p@example.com", "--name", "P", "--role", "lead"],
+        input="prompted-passphrase-1\nprompted-passphrase-1\n",
+    )
+    assert r.exit_code == 0, r.output
+    assert "prompted-passphrase-1" not in r.output  # hidden input
+
+
+def test_create_user_has_no_password_argument(runner):
+    r = runner.invoke(args=["tracker", "create-user", "--help"])
+    assert "--password-stdin" in r.output and "--password " not in r.output
+
+
+def test_create_user_rejects_bad_input_and_writes_nothing(runner, db, make_user):
+    make_user("lead", email="taken@example.com")
+    r = runner.invoke(
+        args=[
+            "tracker",
+            "create-user",
+            "x@example.com",
+            "--name",
+            "X",
+            "--role",
+            "boss",
+            "--password-stdin",
+        ],
+        input="a-long-admin-passphrase\n",
+    )
+    assert r.exit_code == 2 and "'boss' is not one of" in r.output
+    r = runner.invoke(
+        args=[
+            "tracker",
+            "create-user",
+            "taken@example.com",
+            "--name",
+            "X",
+            "--role",
+            "lead",
+            "--password-stdin",
+        ],
+        input="a-long-admin-passphrase\n",
+    )
+    assert r.exit_code == 1 and "already exists" in r.output
+    r = runner.invoke(
+        args=[
+            "tracker",
+            "create-user",
+            "weak@example.com",
+            "--name",
+            "W",
+            "--role",
+            "lead",
+            "--password-stdin",
+        ],
+        input="short\n",
+    )
+    assert r.exit_code == 1 and "at least 12 characters" in r.output
+    assert db.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_seed_demo_is_idempotent_and_prints_logins(runner, db):
+    r = runner.invoke(args=["tracker", "seed-demo"])
+    assert r.exit_code == 0, r.output
+    assert "admin@example.com" in r.output and "dana.lead@example.com" in r.output
+    counts = (
+        db.scalar(select(func.count()).select_from(User)),
+        db.scalar(select(func.count()).select_from(Member)),
+        db.scalar(select(func.count()).select_from(Team)),
+    )
+    assert counts[1] >= 8
+    levels = set(db.scalars(select(Member.level)))
+    assert levels == {"Entry", "Mid", "Senior", "Lead"}
+    assert (
+        db.scalar(select(func.count()).select_from(Member).where(Member.user_id.is_not(None))) >= 2
+    )
+    db.commit()
+    assert runner.invoke(args=["tracker", "seed-demo"]).exit_code == 0
+    again = (
+        db.scalar(select(func.count()).select_from(User)),
+        db.scalar(select(func.count()).select_from(Member)),
+        db.scalar(select(func.count()).select_from(Team)),
+    )
+    assert again == counts
+
+
+def test_seed_demo_if_empty_skips_a_used_database(runner, db, make_user):
+    make_user("admin", email="real@example.com")
+    r = runner.invoke(args=["tracker", "seed-demo", "--if-empty"])
+    assert r.exit_code == 0 and "no demo data added" in r.output
+    assert db.scalar(select(func.count()).select_from(Team)) == 0
+
+
+def test_seed_demo_rejects_weak_password(runner, db):
+    r = runner.invoke(args=["tracker", "seed-demo", "--password", "short"])
+    assert r.exit_code == 1 and "--password" in r.output
+    assert db.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_demo_logins_work(client, runner):
+    from tests.conftest import login
+
+    runner.invoke(args=["tracker", "seed-demo", "--password", "demo-passphrase-1"])
+    assert login(client, "dana.lead@example.com", "demo-passphrase-1").status_code == 302
+    assert b"ML Platform" in client.get("/teams").data
+
+
+def test_db_commands_report_state(runner):
+    r = runner.invoke(args=["db", "current"])
+    assert r.exit_code == 0
+    r = runner.invoke(args=["db", "check"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(args=["db", "downgrade", "nonsense-revision"])
+    assert r.exit_code == 1 and "Error" in r.output

@@ -1,0 +1,189 @@
+"""Every route has an access rule, the rules are what the product promises, and every
+response carries the security headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import login
+
+# Every endpoint and who may reach it. A new route without an entry fails
+# test_every_route_has_an_access_rule. Object-level rules (own team, own record) are tested
+# per feature; the matrix below walks every route with real IDs.
+EXPECTED_ACCESS = {
+    "static": ("public",),
+    "auth.login": ("public",),
+    "auth.logout": ("public",),
+    "auth.accept_link": ("public",),
+    "auth.account": ("admin", "lead", "engineer"),
+    "auth.logout_everywhere": ("admin", "lead", "engineer"),
+    "auth.users": ("admin",),
+    "auth.new_user": ("admin",),
+    "auth.edit_user": ("admin",),
+    "auth.deactivate_user": ("admin",),
+    "auth.reactivate_user": ("admin",),
+    "auth.reset_password": ("admin",),
+    "team.home": ("admin", "lead", "engineer"),
+    "team.teams": ("admin", "lead"),
+    "team.new_team": ("admin", "lead"),
+    "team.edit_team": ("admin", "lead"),
+    "team.team": ("admin", "lead"),
+    "team.new_member": ("admin", "lead"),
+    "team.member": ("admin", "lead", "engineer"),
+    "team.edit_member": ("admin", "lead", "engineer"),
+    "team.archive_member": ("admin", "lead", "engineer"),
+    "team.restore_member": ("admin", "lead", "engineer"),
+    "team.invite_member": ("admin", "lead", "engineer"),
+}
+
+
+def test_every_route_has_an_access_rule(app):
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        declared = ("public",) if rule.endpoint == "static" else getattr(view, "access", None)
+        assert declared is not None, f"{rule.endpoint} ({rule.rule}) has no access rule"
+        assert EXPECTED_ACCESS.get(rule.endpoint) == tuple(declared), (
+            f"{rule.endpoint}: declared {declared}, table says {EXPECTED_ACCESS.get(rule.endpoint)}"
+        )
+
+
+def _url_for_rule(rule, org):
+    ids = {
+        "team_id": org.team.id,
+        "member_id": org.eng.id,
+        "user_id": org.eng.user_id,
+        "token": "not-a-real-token",
+        "filename": "css/app.css",
+    }
+    url = rule.rule
+    for arg in rule.arguments:
+        url = url.replace(f"<int:{arg}>", str(ids[arg])).replace(f"<{arg}>", str(ids[arg]))
+        url = url.replace(f"<path:{arg}>", str(ids[arg]))
+    return url
+
+
+# Who gets what on the org fixture's objects: the lead owns `team` and `eng`; the other lead
+# does not; `eve` is `eng` herself (may read, not manage).
+OUTCOMES = {
+    # endpoint: {actor: status for GET (or POST when the route is POST-only)}
+    "team.team": {"admin": 200, "lead": 200, "other": 404, "eve": 403, "anon": 302},
+    "team.edit_team": {"admin": 200, "lead": 200, "other": 404, "eve": 403, "anon": 302},
+    "team.new_member": {"admin": 200, "lead": 200, "other": 404, "eve": 403, "anon": 302},
+    "team.member": {"admin": 200, "lead": 200, "other": 404, "eve": 200, "anon": 302},
+    "team.edit_member": {"admin": 200, "lead": 200, "other": 404, "eve": 403, "anon": 302},
+    "team.archive_member": {"admin": 302, "lead": 302, "other": 404, "eve": 403, "anon": 302},
+    "team.restore_member": {"admin": 302, "lead": 302, "other": 404, "eve": 403, "anon": 302},
+    "team.invite_member": {"admin": 302, "lead": 302, "other": 404, "eve": 403, "anon": 302},
+    "team.teams": {"admin": 200, "lead": 200, "other": 200, "eve": 403, "anon": 302},
+    "team.new_team": {"admin": 200, "lead": 200, "other": 200, "eve": 403, "anon": 302},
+    "auth.users": {"admin": 200, "lead": 403, "other": 403, "eve": 403, "anon": 302},
+    "auth.new_user": {"admin": 200, "lead": 403, "other": 403, "eve": 403, "anon": 302},
+    "auth.edit_user": {"admin": 200, "lead": 403, "other": 403, "eve": 403, "anon": 302},
+    "auth.deactivate_user": {"admin": 302, "lead": 403, "other": 403, "eve": 403, "anon": 302},
+    "auth.reactivate_user": {"admin": 302, "lead": 403, "other": 403, "eve": 403, "anon": 302},
+    "auth.reset_password": {"admin": 200, "lead": 403, "other": 403, "eve": 403, "anon": 302},
+    "auth.account": {"admin": 200, "lead": 200, "other": 200, "eve": 200, "anon": 302},
+    "auth.accept_link": {"admin": 404, "lead": 404, "other": 404, "eve": 404, "anon": 404},
+}
+ACTORS = {
+    "admin": "admin@example.com",
+    "lead": "lead@example.com",
+    "other": "other@example.com",
+    "eve": "eve@example.com",
+    "anon": None,
+}
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_access_matrix(app, org, actor):
+    """Each actor gets the expected status on every object route, with real IDs."""
+    client = app.test_client()
+    if ACTORS[actor]:
+        assert login(client, ACTORS[actor]).status_code == 302
+    rules = {r.endpoint: r for r in app.url_map.iter_rules()}
+    for endpoint, outcomes in OUTCOMES.items():
+        rule = rules[endpoint]
+        url = _url_for_rule(rule, org)
+        if "GET" in rule.methods:
+            r = client.get(url)
+        else:
+            r = client.form(url)
+        assert r.status_code == outcomes[actor], f"{actor} {endpoint} {url}: {r.status_code}"
+        if actor == "other" and r.status_code == 404:
+            assert b"Eve Engineer" not in r.data and b"ML Platform" not in r.data
+
+
+def test_state_changing_routes_refuse_get(app, org):
+    client = app.test_client()
+    login(client, "admin@example.com")
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            assert client.get(_url_for_rule(rule, org)).status_code == 405, rule.endpoint
+
+
+def test_state_changing_routes_refuse_missing_csrf_token(app, org):
+    client = app.test_client()
+    login(client, "admin@example.com")
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods:
+            r = client.post(_url_for_rule(rule, org), data={})
+            assert r.status_code == 400, rule.endpoint
+
+
+def test_security_headers_on_pages(client, org):
+    login(client, "lead@example.com")
+    r = client.get(f"/members/{org.eng.id}")
+    csp = r.headers["Content-Security-Policy"]
+    for part in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
+        assert part in csp
+    assert "unsafe-inline" not in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+    assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_hsts_over_https_only(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    r = client.get("/login", base_url="https://tracker.test")
+    assert r.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_templates_have_no_inline_script_or_style(app):
+    from pathlib import Path
+
+    from tracker import ROOT
+
+    for path in Path(ROOT, "templates").rglob("*"):
+        if path.is_file():
+            assert path.suffix == ".html", f"{path}: templates must be .html (autoescaped)"
+            text = path.read_text()
+            assert "<script>" not in text and "style=" not in text, path
+
+
+def test_error_pages_are_styled_and_leak_nothing(client, org):
+    r = client.get("/no/such/page")
+    assert r.status_code == 404 and b"Team Tracker" in r.data and b"Traceback" not in r.data
+
+
+def test_500_page_has_no_stack_trace(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/boom")
+    def boom():  # a route added only in this test
+        raise RuntimeError("secret internals")
+
+    boom.access = ("public",)
+    r = client.get("/boom")
+    assert r.status_code == 500
+    assert b"secret internals" not in r.data and b"Something went wrong" in r.data
+
+
+def test_oversized_upload_is_413(client, app):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    r = client.post("/login", data={"email": "x" * 5000})
+    assert r.status_code == 413
