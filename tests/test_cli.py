@@ -144,3 +144,32 @@ def test_db_commands_report_state(runner):
     assert r.exit_code == 0, r.output
     r = runner.invoke(args=["db", "downgrade", "nonsense-revision"])
     assert r.exit_code == 1 and "Error" in r.output
+
+
+def test_fresh_interpreter_serves_the_app(tmp_path):
+    """`flask --app wsgi run` imports only wsgi: every model must be mapped from there."""
+    import subprocess
+    import sys
+
+    from tracker import ROOT
+
+    code = (
+        "from wsgi import app\n"
+        "from tracker.cli import alembic_config\n"
+        "from alembic import command\n"
+        "with app.app_context():\n"
+        "    cfg = alembic_config(); cfg.attributes['skip_logging'] = True\n"
+        "    command.upgrade(cfg, 'head')\n"
+        "r = app.test_client().get('/login')\n"
+        "print(r.status_code)\n"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TRACKER_INSTANCE_PATH": str(tmp_path),
+        "TRACKER_ENV": "development",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().endswith("200")

@@ -46,6 +46,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    import tracker.models  # noqa: F401  (every feature's mappers, before the first query)
     from tracker import cli, db, errors, security
     from tracker.auth.views import bp as auth_bp
     from tracker.team.views import bp as team_bp
