@@ -14,7 +14,7 @@ import pytest
 from alembic import command
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -252,3 +252,40 @@ def count_queries(app):
         yield lambda: len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", _count)
+
+
+@pytest.fixture
+def framework(app, db):
+    """The shipped default framework, imported (its current FrameworkVersion)."""
+    from tracker.competencies.framework_io import ensure_default_framework
+
+    with app.app_context():
+        version = ensure_default_framework(db)
+    db.commit()
+    return version
+
+
+@pytest.fixture
+def rate(app, db):
+    """Record a rating directly: rate(member, key, value, kind="lead", rater=user, when=dt)."""
+    from tracker.competencies.models import Competency, Rating
+
+    def make(member, key, value, kind="lead", rater=None, when=None, note=""):
+        comp = db.scalar(
+            select(Competency).where(Competency.key == key).order_by(Competency.id.desc())
+        )
+        rating = Rating(
+            member_id=member.id,
+            competency_id=comp.id,
+            kind=kind,
+            value=value,
+            rater_id=rater.id if rater else None,
+            note=note,
+        )
+        if when is not None:
+            rating.created_at = when
+        db.add(rating)
+        db.commit()
+        return rating
+
+    return make

@@ -257,7 +257,7 @@ def test_member_list_query_count_does_not_grow(app, client, org, make_member):
         html = client.get(url).data.decode()
     assert "Extra 24" in html
     assert large() == small()
-    assert small() <= 6
+    assert small() <= 8
 
 
 def test_teams_page_query_count_does_not_grow(app, client, org, make_team, make_member):

@@ -49,6 +49,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     import tracker.models  # noqa: F401  (every feature's mappers, before the first query)
     from tracker import cli, db, errors, security
     from tracker.auth.views import bp as auth_bp
+    from tracker.competencies.framework_views import bp as frameworks_bp
+    from tracker.competencies.views import bp as competencies_bp
     from tracker.team.views import bp as team_bp
 
     db.init_app(app)
@@ -57,6 +59,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(team_bp)
+    app.register_blueprint(competencies_bp)
+    app.register_blueprint(frameworks_bp)
     errors.init_app(app)
     cli.init_app(app)
     app.before_request(_enforce_absolute_timeout)

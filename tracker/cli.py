@@ -132,5 +132,8 @@ def seed_demo(password: str, if_empty: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
+    from tracker.competencies.cli import register as register_competencies
+
+    register_competencies(tracker_cli)
     app.cli.add_command(tracker_cli)
     app.cli.add_command(db_cli)

@@ -8,6 +8,7 @@ history; the current view matches competencies across versions by their stable `
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -23,6 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from tracker.auth.models import User
 
 
 class Framework(Base):
@@ -181,3 +185,4 @@ class Rating(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     competency: Mapped[Competency] = relationship()
+    rater: Mapped[User | None] = relationship()

@@ -27,6 +27,12 @@ class TeamForm(FlaskForm):
     leads = MultiCheckboxField(
         "Leads", coerce=int, description="Everyone ticked can manage this team."
     )
+    framework_id = SelectField(
+        "Competency framework",
+        coerce=lambda value: int(value) if value not in (None, "") else 0,  # 0: the default
+        default=0,
+        description="What this team's members are assessed against.",
+    )
 
 
 class MemberForm(FlaskForm):
@@ -35,7 +41,11 @@ class MemberForm(FlaskForm):
         "Email", validators=[InputRequired(), Length(max=254), Email(check_deliverability=False)]
     )
     job_title = StringField("Job title", validators=[Optional(), Length(max=120)])
-    level = SelectField("Career level", choices=[(lvl, lvl) for lvl in LEVELS])
+    level = SelectField(
+        "Career level",
+        choices=[(lvl, lvl) for lvl in LEVELS],
+        description="The levels of the team's competency framework.",
+    )
     start_date = DateField("Start date", validators=[Optional()])
     cadence_days = IntegerField(
         "1:1 cadence (days)",

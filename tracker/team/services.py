@@ -10,6 +10,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.auth.models import User
+from tracker.competencies.models import Framework
+from tracker.competencies.services import level_names_for_team
 from tracker.db import utcnow
 from tracker.team.models import LEVELS, Member, Team, team_lead
 
@@ -131,19 +133,41 @@ def _resolve_leads(db: Session, lead_ids: list[int]) -> list[User]:
     return leads
 
 
-def create_team(db: Session, name: str, lead_ids: list[int]) -> Team:
-    """Create a team led by the given lead users."""
-    team = Team(name=_check_team_name(db, name), leads=_resolve_leads(db, lead_ids))
+def _check_framework(db: Session, framework_id: int | None) -> int | None:
+    if not framework_id:
+        return None  # the organisation's default
+    if db.get(Framework, framework_id) is None:
+        raise TeamError("That framework does not exist.", "framework_id")
+    return framework_id
+
+
+def create_team(
+    db: Session, name: str, lead_ids: list[int], framework_id: int | None = None
+) -> Team:
+    """Create a team led by the given lead users (framework None: the default)."""
+    team = Team(
+        name=_check_team_name(db, name),
+        leads=_resolve_leads(db, lead_ids),
+        framework_id=_check_framework(db, framework_id),
+    )
     db.add(team)
     db.flush()
     return team
 
 
-def update_team(db: Session, team: Team, name: str, lead_ids: list[int]) -> None:
-    """Rename a team and set its leads."""
+def update_team(
+    db: Session, team: Team, name: str, lead_ids: list[int], framework_id: int | None = None
+) -> None:
+    """Rename a team, set its leads and its framework."""
     team.name = _check_team_name(db, name, team.id)
     team.leads = _resolve_leads(db, lead_ids)
+    team.framework_id = _check_framework(db, framework_id)
     db.flush()
+
+
+def level_choices(db: Session, team_id: int) -> list[str]:
+    """Career levels a member of the team can have: the framework's, or the defaults."""
+    return level_names_for_team(db, team_id) or list(LEVELS)
 
 
 # --- members ----------------------------------------------------------------------------
@@ -187,7 +211,7 @@ def list_members(
         query = query.where(Member.archived.is_(False))
     elif status == "archived":
         query = query.where(Member.archived.is_(True))
-    if level in LEVELS:
+    if level:
         query = query.where(Member.level == level)
     columns = SORTS.get(sort, SORTS["name"])
     query = query.order_by(*(c.desc() if desc else c for c in columns), Member.id)
@@ -196,9 +220,10 @@ def list_members(
 
 def _apply(db: Session, member: Member, data: MemberData, allowed_team_ids: set[int]) -> None:
     email = data.email.strip().lower()
-    if data.level not in LEVELS:
+    levels = level_choices(db, data.team_id)
+    if data.level not in levels:
         raise TeamError(
-            f"Unknown level {data.level!r}: choose one of {', '.join(LEVELS)}.", "level"
+            f"Unknown level {data.level!r}: choose one of {', '.join(levels)}.", "level"
         )
     if not 1 <= data.cadence_days <= 365:
         raise TeamError("The 1:1 cadence must be between 1 and 365 days.", "cadence_days")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from tracker.auth import services as account_services
 from tracker.auth.forms import EmptyForm
 from tracker.auth.permissions import logged_in, roles
 from tracker.auth.views import show_link
+from tracker.competencies.models import Framework
 from tracker.db import get_db
 from tracker.team import services
 from tracker.team.forms import MemberForm, TeamForm
-from tracker.team.models import LEVELS, Member
+from tracker.team.models import Member
 
 bp = Blueprint("team", __name__)
 
@@ -36,6 +38,12 @@ def teams():
 
 
 def _team_form(form: TeamForm) -> TeamForm:
+    frameworks = get_db().scalars(select(Framework).order_by(Framework.name))
+    form.framework_id.choices = [(0, "The organisation's default")] + [
+        (f.id, f.name) for f in frameworks
+    ]
+    if form.framework_id.data is None:  # a team on the default framework (None is not coerced)
+        form.framework_id.data = 0
     form.leads.choices = [
         (u.id, f"{u.name} <{u.email}>") for u in services.lead_candidates(get_db())
     ]
@@ -51,7 +59,7 @@ def new_team():
     if form.validate_on_submit():
         db = get_db()
         try:
-            team = services.create_team(db, form.name.data, form.leads.data)
+            team = services.create_team(db, form.name.data, form.leads.data, form.framework_id.data)
             if current_user.is_lead and current_user not in team.leads:
                 raise services.TeamError(
                     "You must be one of the leads of a team you create.", "leads"
@@ -76,7 +84,7 @@ def edit_team(team_id: int):
         form.leads.data = [u.id for u in team.leads]
     if form.validate_on_submit():
         try:
-            services.update_team(db, team, form.name.data, form.leads.data)
+            services.update_team(db, team, form.name.data, form.leads.data, form.framework_id.data)
         except services.TeamError as exc:
             db.rollback()
             getattr(form, exc.field or "name").errors.append(str(exc))
@@ -95,7 +103,8 @@ def team(team_id: int):
     args = request.args
     sort = args.get("sort", "name") if args.get("sort") in services.SORTS else "name"
     status = args.get("status", "active") if args.get("status") in services.STATUSES else "active"
-    level = args.get("level") if args.get("level") in LEVELS else None
+    levels = services.level_choices(db, team.id)
+    level = args.get("level") if args.get("level") in levels else None
     desc = args.get("dir") == "desc"
     members = services.list_members(db, team, sort=sort, desc=desc, level=level, status=status)
     return render_template(
@@ -106,14 +115,16 @@ def team(team_id: int):
         desc=desc,
         status=status,
         level=level,
-        levels=LEVELS,
+        levels=levels,
         statuses=services.STATUSES,
     )
 
 
-def _member_form(form: MemberForm) -> tuple[MemberForm, set[int]]:
-    teams = services.manageable_teams(get_db(), current_user)
+def _member_form(form: MemberForm, team_id: int) -> tuple[MemberForm, set[int]]:
+    db = get_db()
+    teams = services.manageable_teams(db, current_user)
     form.team_id.choices = [(t.id, t.name) for t in teams]
+    form.level.choices = [(lvl, lvl) for lvl in services.level_choices(db, team_id)]
     return form, {t.id for t in teams}
 
 
@@ -134,7 +145,7 @@ def _member_data(form: MemberForm) -> services.MemberData:
 def new_member(team_id: int):
     db = get_db()
     team = services.get_team_for(db, current_user, team_id)
-    form, allowed = _member_form(MemberForm(team_id=team.id))
+    form, allowed = _member_form(MemberForm(team_id=team.id), team.id)
     if form.validate_on_submit():
         try:
             member = services.create_member(db, _member_data(form), allowed)
@@ -164,7 +175,7 @@ def member(member_id: int):
 def edit_member(member_id: int):
     db = get_db()
     member = services.get_member_for(db, current_user, member_id, manage=True)
-    form, allowed = _member_form(MemberForm(obj=member))
+    form, allowed = _member_form(MemberForm(obj=member), member.team_id)
     if form.validate_on_submit():
         try:
             services.update_member(db, member, _member_data(form), allowed)

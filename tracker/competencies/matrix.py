@@ -1,0 +1,193 @@
+"""The skill matrix: members by competencies, with expectations, coverage, risks and pairings.
+
+Built in a fixed number of queries (members, the framework version, the latest ratings), so the
+page and every export cost the same number of statements for 5 members or 5,000.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.competencies.models import Competency, Level
+from tracker.competencies.services import (
+    FrameworkView,
+    Latest,
+    current_version_id,
+    default_framework_id,
+    framework_id_for_team,
+    latest_ratings,
+    load_version,
+)
+from tracker.team.models import Member, Team
+
+MIN_COVERAGE = 2  # fewer active practitioners than this is a bus-factor risk
+
+
+@dataclass
+class Cell:
+    value: int | None
+    self_value: int | None
+    expected: int | None
+
+    @property
+    def gap(self) -> int | None:
+        if self.value is None or self.expected is None:
+            return None
+        return self.value - self.expected
+
+
+@dataclass
+class Row:
+    member: Member
+    level: Level | None
+    cells: list[Cell]
+
+
+@dataclass
+class Column:
+    competency: Competency
+    covered: int = 0
+    rated: int = 0
+    experts: list[Member] = field(default_factory=list)
+    learners: list[Member] = field(default_factory=list)
+
+    @property
+    def at_risk(self) -> bool:
+        return self.covered < MIN_COVERAGE
+
+
+@dataclass
+class Matrix:
+    view: FrameworkView
+    columns: list[Column]
+    rows: list[Row]
+    team: Team | None = None
+
+    @property
+    def risks(self) -> list[Column]:
+        return [c for c in self.columns if c.at_risk]
+
+    @property
+    def pairings(self) -> list[Column]:
+        return [c for c in self.columns if c.experts and c.learners]
+
+    def category_spans(self) -> list[tuple[str, int]]:
+        """(category name, number of its columns shown) in column order."""
+        spans: list[tuple[str, int]] = []
+        for col in self.columns:
+            name = col.competency.category.name
+            if spans and spans[-1][0] == name:
+                spans[-1] = (name, spans[-1][1] + 1)
+            else:
+                spans.append((name, 1))
+        return spans
+
+
+def _members(db: Session, where, include_archived: bool) -> list[Member]:
+    query = select(Member).options(selectinload(Member.team)).where(where)
+    if not include_archived:
+        query = query.where(Member.archived.is_(False))
+    return list(db.scalars(query.order_by(Member.name, Member.id)))
+
+
+def build(
+    db: Session,
+    view: FrameworkView,
+    framework_id: int,
+    members: list[Member],
+    *,
+    category: str | None = None,
+    level: str | None = None,
+    team: Team | None = None,
+) -> Matrix:
+    """Assemble the matrix for `members` against `view` (one query for the ratings)."""
+    ids = [m.id for m in members]
+    latest = latest_ratings(db, framework_id, Member.id.in_(ids)) if ids else {}
+    comps = [c for c in view.competencies if category in (None, "", c.category.key)]
+    columns = [Column(c) for c in comps]
+    rows = []
+    for member in members:
+        if level and member.level != level:
+            continue
+        lvl = view.level(member.level)
+        cells = []
+        for col in columns:
+            now = latest.get((member.id, col.competency.key), Latest())
+            cell = Cell(
+                now.lead.value if now.lead else None,
+                now.self_.value if now.self_ else None,
+                view.expected(col.competency, lvl),
+            )
+            cells.append(cell)
+            if cell.value is None:
+                continue
+            col.rated += 1
+            if not member.archived and cell.value >= view.practitioner:
+                col.covered += 1
+            if not member.archived and cell.value >= view.expert:
+                col.experts.append(member)
+            elif cell.gap is not None and cell.gap < 0 and not member.archived:
+                col.learners.append(member)
+        rows.append(Row(member, lvl, cells))
+    return Matrix(view, columns, rows, team)
+
+
+def team_matrix(
+    db: Session,
+    team: Team,
+    *,
+    include_archived: bool = False,
+    category: str | None = None,
+    level: str | None = None,
+) -> Matrix | None:
+    """The matrix of one team (None when no framework exists yet)."""
+    framework_id = framework_id_for_team(db, team)
+    version_id = current_version_id(db, framework_id) if framework_id else None
+    if version_id is None:
+        return None
+    view = load_version(db, version_id)
+    members = _members(db, Member.team_id == team.id, include_archived)
+    return build(db, view, framework_id, members, category=category, level=level, team=team)
+
+
+def org_matrix(
+    db: Session, framework_id: int | None = None, *, include_archived: bool = False
+) -> Matrix | None:
+    """Every member assessed against one framework (default: the organisation's default)."""
+    default_id = default_framework_id(db)
+    framework_id = framework_id or default_id
+    version_id = current_version_id(db, framework_id) if framework_id else None
+    if version_id is None:
+        return None
+    view = load_version(db, version_id)
+    on_framework = Team.framework_id == framework_id
+    if framework_id == default_id:
+        on_framework = or_(on_framework, Team.framework_id.is_(None))
+    team_ids = select(Team.id).where(on_framework)
+    members = _members(db, Member.team_id.in_(team_ids), include_archived)
+    members.sort(key=lambda m: (m.team.name, m.name, m.id))
+    return build(db, view, framework_id, members)
+
+
+SORT_KEYS = ("name", "level")
+
+
+def sort_rows(matrix: Matrix, sort: str, desc: bool) -> None:
+    """Sort rows by name, level, or a competency key (unrated last)."""
+    if sort == "level":
+        matrix.rows.sort(
+            key=lambda r: (r.level.position if r.level else -1, r.member.name), reverse=desc
+        )
+        return
+    keys = [c.competency.key for c in matrix.columns]
+    if sort in keys:
+        i = keys.index(sort)
+        rated = [r for r in matrix.rows if r.cells[i].value is not None]
+        unrated = [r for r in matrix.rows if r.cells[i].value is None]
+        rated.sort(key=lambda r: (r.cells[i].value, r.member.name), reverse=desc)
+        matrix.rows[:] = rated + unrated
+        return
+    matrix.rows.sort(key=lambda r: r.member.name.lower(), reverse=desc)

@@ -1,0 +1,181 @@
+"""A member's competencies, rating, the radar chart, the team skill matrix and its exports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.auth.permissions import logged_in, roles
+from tracker.competencies import services
+from tracker.competencies.assessment import assess_member
+from tracker.competencies.charts import radar_svg
+from tracker.competencies.forms import category_form, posted_competency_ids
+from tracker.competencies.matrix import SORT_KEYS, sort_rows, team_matrix
+from tracker.db import get_db
+from tracker.exports.matrix_export import BUILDERS, CONTENT_TYPES
+from tracker.team.services import can_manage_team, get_member_for, get_team_for
+
+bp = Blueprint("competencies", __name__)
+
+
+def _assessment(member_id: int):
+    db = get_db()
+    member = get_member_for(db, current_user, member_id)
+    view = services.view_for_team(db, member.team)
+    if view is None:
+        return member, None
+    return member, assess_member(db, member, view, request.args.get("target"))
+
+
+@bp.route("/members/<int:member_id>/competencies")
+@logged_in
+def member(member_id: int):
+    member, assessment = _assessment(member_id)
+    return _render_member(member, assessment)
+
+
+def _render_member(member, assessment, failed=None, status=200):
+    can_manage = can_manage_team(current_user, member.team)
+    can_rate = (can_manage or member.user_id == current_user.id) and not member.archived
+    forms = {}
+    if assessment and can_rate:
+        for block in assessment.blocks:
+            forms[block.category.id] = (
+                failed
+                if failed and failed.category_id.data == str(block.category.id)
+                else category_form(block, assessment.view, formdata=None)
+            )
+    return render_template(
+        "competencies/member.html",
+        member=member,
+        a=assessment,
+        forms=forms,
+        can_manage=can_manage,
+        can_rate=can_rate,
+        kind="self" if member.user_id == current_user.id else "lead",
+    ), status
+
+
+@bp.route("/members/<int:member_id>/ratings", methods=["POST"])
+@logged_in
+def rate(member_id: int):
+    member, assessment = _assessment(member_id)
+    if assessment is None:
+        abort(404)
+    db = get_db()
+    try:
+        kind = services.rating_kind(
+            current_user, member, can_manage_team(current_user, member.team)
+        )
+    except services.RatingError:
+        abort(403)
+    block = next(
+        (b for b in assessment.blocks if str(b.category.id) == request.form.get("category_id")),
+        None,
+    )
+    if block is None:
+        flash("That category is not part of this member's framework.", "error")
+        return _render_member(member, assessment, status=400)
+    form = category_form(block, assessment.view, formdata=request.form)
+    valid = form.validate()  # first: validate() resets every field's errors
+    foreign = posted_competency_ids(request.form) - {r.competency.id for r in block.rows}
+    if foreign:
+        form.category_id.errors = [
+            f"Competency {', '.join(map(str, sorted(foreign)))} is not in the "
+            f"{block.category.name} category of {member.name}'s framework."
+        ]
+    if not valid or foreign:
+        return _render_member(member, assessment, failed=form, status=400)
+    saved = 0
+    try:
+        for row in block.rows:
+            raw = form[f"c{row.competency.id}"].data
+            if raw in (None, ""):
+                continue
+            services.rate(
+                db,
+                assessment.view,
+                member,
+                current_user,
+                kind,
+                services.RatingInput(
+                    row.competency.id,
+                    int(raw),
+                    form[f"n{row.competency.id}"].data or "",
+                    form[f"u{row.competency.id}"].data or "",
+                ),
+            )
+            saved += 1
+    except services.RatingError as exc:
+        db.rollback()
+        form.category_id.errors = [str(exc)]
+        return _render_member(member, assessment, failed=form, status=400)
+    db.commit()
+    flash(f"Saved {saved} rating{'s' if saved != 1 else ''} in {block.category.name}.", "success")
+    return redirect(
+        url_for("competencies.member", member_id=member.id, _anchor=f"cat-{block.category.key}")
+    )
+
+
+@bp.route("/members/<int:member_id>/radar.svg")
+@logged_in
+def radar(member_id: int):
+    _member, assessment = _assessment(member_id)
+    if assessment is None:
+        abort(404)
+    response = Response(radar_svg(assessment), mimetype="image/svg+xml")
+    # The chart carries its own inline styles and never runs scripts (served as an image).
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def _matrix_args():
+    args = request.args
+    return {
+        "category": args.get("category") or None,
+        "level": args.get("level") or None,
+        "include_archived": args.get("archived") == "1",
+    }
+
+
+@bp.route("/teams/<int:team_id>/matrix")
+@roles("admin", "lead")
+def matrix(team_id: int):
+    db = get_db()
+    team = get_team_for(db, current_user, team_id)
+    opts = _matrix_args()
+    m = team_matrix(db, team, **opts)
+    sort, desc = request.args.get("sort", "name"), request.args.get("dir") == "desc"
+    if m is not None:
+        sort_rows(m, sort, desc)
+    return render_template(
+        "competencies/matrix.html",
+        team=team,
+        m=m,
+        opts=opts,
+        sort=sort,
+        desc=desc,
+        sort_keys=SORT_KEYS,
+    )
+
+
+@bp.route("/teams/<int:team_id>/matrix.<fmt>")
+@roles("admin", "lead")
+def export_matrix(team_id: int, fmt: str):
+    if fmt not in BUILDERS:
+        abort(404)
+    db = get_db()
+    team = get_team_for(db, current_user, team_id)
+    m = team_matrix(db, team, **_matrix_args())
+    if m is None:
+        abort(404)
+    filename = f"skill-matrix-{_slug(team.name)}.{fmt}"
+    return Response(
+        BUILDERS[fmt](m),
+        content_type=CONTENT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-") or "team"
