@@ -61,13 +61,12 @@ def index():
         ).all()
     )
     default_id = next((f.id for f in frameworks if f.is_default), None)
-    uses = dict(
-        db.execute(
-            select(func.coalesce(Team.framework_id, default_id), func.count()).group_by(
-                func.coalesce(Team.framework_id, default_id)
-            )
-        ).all()
-    )
+    uses: dict[int | None, int] = {}
+    for framework_id, count in db.execute(
+        select(Team.framework_id, func.count()).group_by(Team.framework_id)
+    ):
+        key = framework_id or default_id  # teams without a choice use the default
+        uses[key] = uses.get(key, 0) + count
     return render_template(
         "competencies/frameworks.html",
         frameworks=frameworks,
