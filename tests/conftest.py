@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 from alembic import command
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
@@ -122,8 +122,24 @@ def client(app) -> Client:
     return app.test_client()
 
 
+class Runner(FlaskCliRunner):
+    """A CLI runner that, like a separate process, sees what the test committed and lets the
+    test see what the command committed."""
+
+    def invoke(self, *args, **kwargs):
+        session = self.app.extensions.get("tests.session")
+        if session is not None:
+            session.commit()
+        try:
+            return super().invoke(*args, **kwargs)
+        finally:
+            if session is not None:
+                session.expire_all()
+
+
 @pytest.fixture
 def runner(app):
+    app.test_cli_runner_class = Runner
     return app.test_cli_runner()
 
 

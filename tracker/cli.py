@@ -106,17 +106,26 @@ def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
     show_default=True,
     help="Password of every demo account.",
 )
-@click.option("--if-empty", is_flag=True, help="Do nothing when any account exists already.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Add no demo data when any account exists (the default framework is still loaded "
+    "when there is none).",
+)
 def seed_demo(password: str, if_empty: bool) -> None:
     """Create a demo organisation (idempotent) and print its logins."""
     from sqlalchemy import select
 
     from tracker.auth.models import User
+    from tracker.competencies.framework_io import ensure_default_framework
     from tracker.db import get_db
     from tracker.demo import DemoError, seed
 
     db = get_db()
     if if_empty and db.scalar(select(User.id).limit(1)) is not None:
+        if ensure_default_framework(db) is not None:
+            db.commit()
+            click.echo("Loaded the default competency framework.")
         click.echo("The database has accounts already: no demo data added.")
         return
     try:
@@ -135,5 +144,8 @@ def init_app(app: Flask) -> None:
     from tracker.competencies.cli import register as register_competencies
 
     register_competencies(tracker_cli)
+    from tracker.exports.cli import register as register_exports
+
+    register_exports(tracker_cli)
     app.cli.add_command(tracker_cli)
     app.cli.add_command(db_cli)

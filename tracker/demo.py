@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import User
 from tracker.auth.services import AccountError, create_user
+from tracker.competencies.framework_io import ensure_default_framework
+from tracker.competencies.models import Rating
+from tracker.competencies.services import view_for_team
 from tracker.security import password_problem
 from tracker.team.models import Member, Team
 
@@ -89,7 +93,7 @@ def _user(db: Session, role: str, email: str, name: str, password: str) -> User:
     return user
 
 
-def _team(db: Session, name: str, lead: User, members: list, password: str, logins: list) -> None:
+def _team(db: Session, name: str, lead: User, members: list, password: str, logins: list) -> Team:
     team = db.scalar(select(Team).where(Team.name == name))
     if team is None:
         team = Team(name=name, leads=[lead])
@@ -114,6 +118,7 @@ def _team(db: Session, name: str, lead: User, members: list, password: str, logi
                 user=user,
             )
         )
+    return team
 
 
 def seed(db: Session, password: str) -> list[tuple[str, str]]:
@@ -127,7 +132,75 @@ def seed(db: Session, password: str) -> list[tuple[str, str]]:
         users[email] = _user(db, role, email, name, password)
         logins.append((role, email))
 
+    ensure_default_framework(db)
     for team_name, lead_email, members in TEAMS:
-        _team(db, team_name, users[lead_email], members, password, logins)
+        team = _team(db, team_name, users[lead_email], members, password, logins)
+        db.flush()
+        _ratings(db, team, users[lead_email])
     db.flush()
     return logins
+
+
+# Rating rounds, oldest first: a living history for the heatmap, the radar and the gaps.
+ROUNDS = [datetime(2026, 5, 12, 10), datetime(2026, 8, 18, 10), datetime(2026, 11, 16, 10)]
+EVIDENCE = [
+    (
+        "Led the design review for the feature store migration.",
+        "https://git.example.com/ml/feature-store/pull/118",
+    ),
+    ("Shipped the drift dashboard; caught the Q3 data shift early.", ""),
+    ("Mentored two juniors through their first model launch.", ""),
+    (
+        "Presented the churn model results to the commercial team.",
+        "https://wiki.example.com/churn-readout",
+    ),
+    ("Completed the AWS ML Specialty certification.", "https://certs.example.com/aws-ml/4411"),
+]
+
+
+def _ratings(db: Session, team: Team, lead: User) -> None:
+    """Three rounds of lead ratings and two of self-ratings per member, once."""
+    view = view_for_team(db, team)
+    members = list(db.scalars(select(Member).where(Member.team_id == team.id)))
+    rated = set(
+        db.scalars(select(Rating.member_id).where(Rating.member_id.in_([m.id for m in members])))
+    )
+    top = max(view.scale_values)
+    for member in members:
+        if member.id in rated:
+            continue
+        rng = random.Random(f"demo-{member.email}")  # the same story on every machine
+        level = view.level(member.level)
+        for comp in view.competencies:
+            expected = view.expected(comp, level) or 0
+            value = max(0, min(top, expected + rng.choice((-2, -1, -1, 0, 0, 0, 1))))
+            for i, when in enumerate(ROUNDS):
+                grown = min(top, value + (1 if i == 2 and rng.random() < 0.3 else 0))
+                note, url = rng.choice(EVIDENCE) if rng.random() < 0.12 else ("", "")
+                db.add(
+                    Rating(
+                        member_id=member.id,
+                        competency_id=comp.id,
+                        rater_id=lead.id,
+                        kind="lead",
+                        value=grown if i == 2 else value,
+                        note=note,
+                        evidence_url=url,
+                        created_at=when + timedelta(minutes=comp.id),
+                    )
+                )
+            if member.user_id and rng.random() < 0.8:
+                # Most self-ratings are close; a few are two steps off: disconnects to discuss.
+                roll = rng.random()
+                gap = 2 if roll < 0.04 else -2 if roll < 0.07 else rng.choice((0, 0, 0, 1, -1))
+                for when in ROUNDS[1:]:
+                    db.add(
+                        Rating(
+                            member_id=member.id,
+                            competency_id=comp.id,
+                            rater_id=member.user_id,
+                            kind="self",
+                            value=max(0, min(top, value + gap)),
+                            created_at=when + timedelta(days=1, minutes=comp.id),
+                        )
+                    )
