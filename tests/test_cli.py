@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tracker.auth.models import User
+from tracker.competencies.models import Rating
 from tracker.security import verify_password
 from tracker.team.models import Member, Team
 
@@ -99,6 +100,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, db):
         db.scalar(select(func.count()).select_from(User)),
         db.scalar(select(func.count()).select_from(Member)),
         db.scalar(select(func.count()).select_from(Team)),
+        db.scalar(select(func.count()).select_from(Rating)),
     )
     assert counts[1] >= 8
     levels = set(db.scalars(select(Member.level)))
@@ -112,15 +114,44 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, db):
         db.scalar(select(func.count()).select_from(User)),
         db.scalar(select(func.count()).select_from(Member)),
         db.scalar(select(func.count()).select_from(Team)),
+        db.scalar(select(func.count()).select_from(Rating)),
     )
     assert again == counts
 
 
+def test_seed_demo_tells_a_rating_story(runner, client, db):
+    from tracker.competencies.models import Framework
+
+    assert runner.invoke(args=["tracker", "seed-demo"]).exit_code == 0
+    assert db.scalar(select(Framework.name).where(Framework.is_default)) == (
+        "Lead Machine Learning Engineer"
+    )
+    kinds = dict(db.execute(select(Rating.kind, func.count()).group_by(Rating.kind)).all())
+    assert kinds["lead"] > 300 and kinds["self"] > 50
+    dates = {d.date() for d in db.scalars(select(Rating.created_at).distinct())}
+    assert len({(d.year, d.month) for d in dates}) >= 3  # months of history
+    assert db.scalar(select(func.count()).select_from(Rating).where(Rating.note != "")) > 0
+    from tests.conftest import login
+
+    login(client, "priya@example.com", "teamtracker-demo")
+    priya = db.scalar(select(Member).where(Member.email == "priya@example.com"))
+    html = client.get(f"/members/{priya.id}/competencies").data.decode()
+    assert "Rated 39 of 39 competencies by a lead." in html
+    assert 'class="rating r' in html
+
+
 def test_seed_demo_if_empty_skips_a_used_database(runner, db, make_user):
+    from tracker.competencies.models import Framework
+
     make_user("admin", email="real@example.com")
     r = runner.invoke(args=["tracker", "seed-demo", "--if-empty"])
     assert r.exit_code == 0 and "no demo data added" in r.output
     assert db.scalar(select(func.count()).select_from(Team)) == 0
+    # The default framework still loads, once.
+    assert "Loaded the default competency framework." in r.output
+    assert db.scalar(select(func.count()).select_from(Framework)) == 1
+    r = runner.invoke(args=["tracker", "seed-demo", "--if-empty"])
+    assert "Loaded" not in r.output
 
 
 def test_seed_demo_rejects_weak_password(runner, db):
