@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.competencies.models import Competency, Level
 from tracker.competencies.services import (
     FrameworkView,
-    Latest,
     current_version_id,
     default_framework_id,
     framework_id_for_team,
-    latest_ratings,
+    latest_values,
     load_version,
 )
 from tracker.team.models import Member, Team
@@ -26,7 +25,7 @@ from tracker.team.models import Member, Team
 MIN_COVERAGE = 2  # fewer active practitioners than this is a bus-factor risk
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     value: int | None
     self_value: int | None
@@ -105,31 +104,38 @@ def build(
 ) -> Matrix:
     """Assemble the matrix for `members` against `view` (one query for the ratings)."""
     ids = [m.id for m in members]
-    latest = latest_ratings(db, framework_id, Member.id.in_(ids)) if ids else {}
+    latest = latest_values(db, framework_id, Member.id.in_(ids)) if ids else {}
+    nothing = [None, None]
     comps = [c for c in view.competencies if category in (None, "", c.category.key)]
     columns = [Column(c) for c in comps]
+    # Expectations per level, in column order: one lookup per member instead of per cell.
+    expected_by_level = {
+        lvl.id: [view.expected(col.competency, lvl) for col in columns] for lvl in view.levels
+    }
+    unknown_level = [None] * len(columns)
+    practitioner, expert = view.practitioner, view.expert
     rows = []
     for member in members:
         if level and member.level != level:
             continue
         lvl = view.level(member.level)
+        expected = expected_by_level[lvl.id] if lvl else unknown_level
+        active = not member.archived
         cells = []
-        for col in columns:
-            now = latest.get((member.id, col.competency.key), Latest())
-            cell = Cell(
-                now.lead.value if now.lead else None,
-                now.self_.value if now.self_ else None,
-                view.expected(col.competency, lvl),
-            )
+        for col, exp in zip(columns, expected, strict=True):
+            lead, self_ = latest.get((member.id, col.competency.key), nothing)
+            cell = Cell(lead, self_, exp)
             cells.append(cell)
-            if cell.value is None:
+            if lead is None:
                 continue
             col.rated += 1
-            if not member.archived and cell.value >= view.practitioner:
+            if not active:
+                continue
+            if lead >= practitioner:
                 col.covered += 1
-            if not member.archived and cell.value >= view.expert:
+            if lead >= expert:
                 col.experts.append(member)
-            elif cell.gap is not None and cell.gap < 0 and not member.archived:
+            elif exp is not None and lead < exp:
                 col.learners.append(member)
         rows.append(Row(member, lvl, cells))
     return Matrix(view, columns, rows, team)

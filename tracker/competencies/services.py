@@ -103,8 +103,12 @@ class FrameworkView:
         """The value that makes someone a natural mentor (Expert, else second from top)."""
         return self._labelled("expert", len(self.scale_values) - 2)
 
+    @cached_property
+    def _levels_by_name(self) -> dict[str, Level]:
+        return {lvl.name: lvl for lvl in self.levels}
+
     def level(self, name: str | None) -> Level | None:
-        return next((lvl for lvl in self.levels if lvl.name == name), None)
+        return self._levels_by_name.get(name) if name else None
 
     def next_level(self, level: Level | None) -> Level | None:
         if level is None:
@@ -173,12 +177,12 @@ class Latest:
     self_: Rating | None = None
 
 
-def latest_ratings(db: Session, framework_id: int, members_where) -> dict[tuple[int, str], Latest]:
-    """Newest lead and self rating per (member id, competency key), across the framework's
-    versions, for the members selected by `members_where` (one query)."""
-    ranked = (
+def _ranked(framework_id: int, members_where, *columns):
+    """Ratings of the selected members in the framework's versions, numbered newest first
+    within each (member, competency key, kind): rn = 1 is the current one."""
+    return (
         select(
-            Rating.id.label("rating_id"),
+            *columns,
             func.row_number()
             .over(
                 partition_by=(Rating.member_id, Competency.key, Rating.kind),
@@ -192,6 +196,12 @@ def latest_ratings(db: Session, framework_id: int, members_where) -> dict[tuple[
         .where(FrameworkVersion.framework_id == framework_id, members_where)
         .subquery()
     )
+
+
+def latest_ratings(db: Session, framework_id: int, members_where) -> dict[tuple[int, str], Latest]:
+    """Newest lead and self rating objects per (member id, competency key), across the
+    framework's versions, for the members selected by `members_where` (one query)."""
+    ranked = _ranked(framework_id, members_where, Rating.id.label("rating_id"))
     rows = db.execute(
         select(Rating, Competency.key)
         .join(ranked, ranked.c.rating_id == Rating.id)
@@ -205,6 +215,27 @@ def latest_ratings(db: Session, framework_id: int, members_where) -> dict[tuple[
             latest.lead = rating
         else:
             latest.self_ = rating
+    return result
+
+
+def latest_values(
+    db: Session, framework_id: int, members_where
+) -> dict[tuple[int, str], list[int | None]]:
+    """Like `latest_ratings`, but only the values, as [lead, self]: plain rows, no ORM
+    objects, so a 2,000-member matrix does not build 100,000 of them (one query)."""
+    ranked = _ranked(
+        framework_id, members_where, Rating.member_id, Competency.key, Rating.kind, Rating.value
+    )
+    # Core execution on the session's connection: plain tuples, no ORM row processing.
+    rows = db.connection().execute(
+        select(ranked.c.member_id, ranked.c.key, ranked.c.kind, ranked.c.value).where(
+            ranked.c.rn == 1
+        )
+    )
+    result: dict[tuple[int, str], list[int | None]] = {}
+    for member_id, key, kind, value in rows:
+        pair = result.setdefault((member_id, key), [None, None])
+        pair[0 if kind == "lead" else 1] = value
     return result
 
 
