@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help install install-dev run serve migrate test test-sqlite test-postgres lint format clean
+.PHONY: help install install-dev run serve migrate test test-sqlite test-postgres lint format clean bench-matrix
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -52,6 +52,9 @@ test-sqlite: install-dev
 
 test-postgres: install-dev  ## the whole suite on PostgreSQL (PG_TEST_URL)
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+
+bench-matrix: install-dev  ## time the skill matrix page and exports (500 members) against raw SQL
+	$(BIN)/python bench/matrix.py
 
 clean:  ## remove the virtualenv and caches (keeps instance/, your data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache
