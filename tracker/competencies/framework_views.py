@@ -16,6 +16,7 @@ from tracker.competencies import framework_io as fio
 from tracker.competencies.models import Framework, FrameworkVersion
 from tracker.competencies.services import load_version
 from tracker.db import get_db
+from tracker.exports.download import attachment
 from tracker.team.models import Team
 
 bp = Blueprint("frameworks", __name__)
@@ -40,9 +41,9 @@ def _framework(framework_id: int) -> Framework:
 
 
 def _version(framework: Framework, number: str | None) -> FrameworkVersion:
-    version = fio.get_version(
-        get_db(), framework, int(number) if number and number.isdigit() else None
-    )
+    if number and not number.isdigit():
+        abort(404)  # a version that cannot exist, never silently the newest
+    version = fio.get_version(get_db(), framework, int(number) if number else None)
     if version is None:
         abort(404)
     return version
@@ -90,6 +91,8 @@ def show(framework_id: int):
 def compare_levels(framework_id: int):
     framework = _framework(framework_id)
     view = load_version(get_db(), _version(framework, request.args.get("version")).id)
+    if request.args.get("lower") and view.level(request.args["lower"]) is None:
+        abort(404)
     lower = view.level(request.args.get("lower")) or (
         view.levels[-2] if len(view.levels) > 1 else None
     )
@@ -135,12 +138,11 @@ def export(framework_id: int, fmt: str):
         abort(404)
     version = _version(_framework(framework_id), request.args.get("version"))
     text = fio.dump_framework(fio.export_framework(version), fmt)
-    name = "".join(ch if ch.isalnum() else "-" for ch in version.framework.name.lower())
     mimetype = "application/json" if fmt == "json" else "application/yaml"
     return Response(
         text,
         mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}-v{version.number}.{fmt}"'},
+        headers=attachment(f"{version.framework.name} v{version.number}", fmt),
     )
 
 
@@ -163,8 +165,12 @@ def _preview(data: bytes, filename: str, make_default: bool):
             "competencies/import.html", form=UploadForm(), errors=exc.errors, filename=filename
         ), 400
     previous, diff = fio.preview_import(db, doc)
+    # formdata=None: the upload's own fields (make_default="y") must not leak into this form.
     confirm = ConfirmForm(
-        content=data.decode("utf-8"), filename=filename, make_default="1" if make_default else ""
+        formdata=None,
+        content=data.decode("utf-8"),
+        filename=filename,
+        make_default="1" if make_default else "",
     )
     return render_template(
         "competencies/import_preview.html",

@@ -12,6 +12,7 @@ from tracker.competencies.charts import radar_svg
 from tracker.competencies.forms import category_form, posted_competency_ids
 from tracker.competencies.matrix import SORT_KEYS, sort_rows, team_matrix
 from tracker.db import get_db
+from tracker.exports.download import attachment
 from tracker.exports.matrix_export import BUILDERS, CONTENT_TYPES
 from tracker.team.services import can_manage_team, get_member_for, get_team_for
 
@@ -169,13 +170,8 @@ def export_matrix(team_id: int, fmt: str):
     m = team_matrix(db, team, **_matrix_args())
     if m is None:
         abort(404)
-    filename = f"skill-matrix-{_slug(team.name)}.{fmt}"
     return Response(
         BUILDERS[fmt](m),
         content_type=CONTENT_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers=attachment(f"skill-matrix-{team.name}", fmt),
     )
-
-
-def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-") or "team"

@@ -33,6 +33,12 @@ class TeamForm(FlaskForm):
         default=0,
         description="What this team's members are assessed against.",
     )
+    sprint_length_days = IntegerField(
+        "Sprint length (days)",
+        default=14,
+        validators=[Optional(), NumberRange(min=1, max=60)],
+        description="What planning the next sprint proposes (1 to 60 days).",
+    )
 
 
 class MemberForm(FlaskForm):
@@ -43,6 +49,7 @@ class MemberForm(FlaskForm):
     job_title = StringField("Job title", validators=[Optional(), Length(max=120)])
     level = SelectField(
         "Career level",
+        validate_choice=False,  # the service checks it and names the allowed levels
         choices=[(lvl, lvl) for lvl in LEVELS],
         description="The levels of the team's competency framework.",
     )

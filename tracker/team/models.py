@@ -41,6 +41,9 @@ class Team(Base):
     """A team: one or more leads and its members."""
 
     __tablename__ = "team"
+    __table_args__ = (
+        CheckConstraint("sprint_length_days BETWEEN 1 AND 60", name="sprint_length_days"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -48,6 +51,8 @@ class Team(Base):
     framework_id: Mapped[int | None] = mapped_column(
         ForeignKey("framework.id", ondelete="SET NULL")
     )
+    # What "create the next sprint" proposes (tracker.sprints).
+    sprint_length_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     framework: Mapped[Framework | None] = relationship()

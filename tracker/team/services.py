@@ -141,14 +141,27 @@ def _check_framework(db: Session, framework_id: int | None) -> int | None:
     return framework_id
 
 
+def _check_sprint_length(days: int | None) -> int:
+    if days is None or not 1 <= days <= 60:
+        raise TeamError("A sprint lasts between 1 and 60 days.", "sprint_length_days")
+    return days
+
+
 def create_team(
-    db: Session, name: str, lead_ids: list[int], framework_id: int | None = None
+    db: Session,
+    name: str,
+    lead_ids: list[int],
+    framework_id: int | None = None,
+    sprint_length_days: int | None = None,
 ) -> Team:
     """Create a team led by the given lead users (framework None: the default)."""
     team = Team(
         name=_check_team_name(db, name),
         leads=_resolve_leads(db, lead_ids),
         framework_id=_check_framework(db, framework_id),
+        sprint_length_days=_check_sprint_length(
+            14 if sprint_length_days is None else sprint_length_days
+        ),
     )
     db.add(team)
     db.flush()
@@ -156,12 +169,19 @@ def create_team(
 
 
 def update_team(
-    db: Session, team: Team, name: str, lead_ids: list[int], framework_id: int | None = None
+    db: Session,
+    team: Team,
+    name: str,
+    lead_ids: list[int],
+    framework_id: int | None = None,
+    sprint_length_days: int | None = None,
 ) -> None:
-    """Rename a team, set its leads and its framework."""
+    """Rename a team, set its leads, its framework and (when given) its sprint length."""
     team.name = _check_team_name(db, name, team.id)
     team.leads = _resolve_leads(db, lead_ids)
     team.framework_id = _check_framework(db, framework_id)
+    if sprint_length_days is not None:
+        team.sprint_length_days = _check_sprint_length(sprint_length_days)
     db.flush()
 
 
@@ -188,7 +208,7 @@ class MemberData:
 
 SORTS = {
     "name": (Member.name,),
-    "level": (case({lvl: i for i, lvl in enumerate(LEVELS)}, value=Member.level), Member.name),
+    "level": (),  # the team's framework order: built in list_members
     "title": (Member.job_title, Member.name),
     "start": (Member.start_date, Member.name),
     "cadence": (Member.cadence_days, Member.name),
@@ -204,8 +224,13 @@ def list_members(
     desc: bool = False,
     level: str | None = None,
     status: str = "active",
+    levels: list[str] | None = None,
 ) -> list[Member]:
-    """A team's members, filtered and sorted, in one query (accounts loaded with them)."""
+    """A team's members, filtered and sorted, in one query (accounts loaded with them).
+
+    Sorting by level follows `levels` (the team's framework, lowest first); levels the
+    framework lacks sort after them.
+    """
     query = select(Member).options(selectinload(Member.user)).where(Member.team_id == team.id)
     if status == "active":
         query = query.where(Member.archived.is_(False))
@@ -214,6 +239,9 @@ def list_members(
     if level:
         query = query.where(Member.level == level)
     columns = SORTS.get(sort, SORTS["name"])
+    if sort == "level":
+        order = {lvl: i for i, lvl in enumerate(levels or LEVELS)}
+        columns = (case(order, value=Member.level, else_=len(order)), Member.name)
     query = query.order_by(*(c.desc() if desc else c for c in columns), Member.id)
     return list(db.scalars(query))
 
@@ -221,7 +249,11 @@ def list_members(
 def _apply(db: Session, member: Member, data: MemberData, allowed_team_ids: set[int]) -> None:
     email = data.email.strip().lower()
     levels = level_choices(db, data.team_id)
-    if data.level not in levels:
+    # A level the framework lacks may be kept as it is (never silently changed), not chosen.
+    unchanged = (
+        member.id is not None and data.level == member.level and (data.team_id == member.team_id)
+    )
+    if data.level not in levels and not unchanged:
         raise TeamError(
             f"Unknown level {data.level!r}: choose one of {', '.join(levels)}.", "level"
         )

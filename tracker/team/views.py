@@ -23,11 +23,8 @@ bp = Blueprint("team", __name__)
 @logged_in
 def home():
     if current_user.is_engineer:
-        member = current_user.member
-        if member is not None:
-            return redirect(url_for("team.member", member_id=member.id))
-        return render_template("team/no_profile.html")
-    return redirect(url_for("team.teams"))
+        return redirect(url_for("mentoring.me"))
+    return redirect(url_for("mentoring.dashboard"))
 
 
 @bp.route("/teams")
@@ -59,7 +56,13 @@ def new_team():
     if form.validate_on_submit():
         db = get_db()
         try:
-            team = services.create_team(db, form.name.data, form.leads.data, form.framework_id.data)
+            team = services.create_team(
+                db,
+                form.name.data,
+                form.leads.data,
+                form.framework_id.data,
+                form.sprint_length_days.data,
+            )
             if current_user.is_lead and current_user not in team.leads:
                 raise services.TeamError(
                     "You must be one of the leads of a team you create.", "leads"
@@ -84,7 +87,14 @@ def edit_team(team_id: int):
         form.leads.data = [u.id for u in team.leads]
     if form.validate_on_submit():
         try:
-            services.update_team(db, team, form.name.data, form.leads.data, form.framework_id.data)
+            services.update_team(
+                db,
+                team,
+                form.name.data,
+                form.leads.data,
+                form.framework_id.data,
+                form.sprint_length_days.data,
+            )
         except services.TeamError as exc:
             db.rollback()
             getattr(form, exc.field or "name").errors.append(str(exc))
@@ -106,7 +116,9 @@ def team(team_id: int):
     levels = services.level_choices(db, team.id)
     level = args.get("level") if args.get("level") in levels else None
     desc = args.get("dir") == "desc"
-    members = services.list_members(db, team, sort=sort, desc=desc, level=level, status=status)
+    members = services.list_members(
+        db, team, sort=sort, desc=desc, level=level, status=status, levels=levels
+    )
     return render_template(
         "team/team.html",
         team=team,
@@ -120,11 +132,17 @@ def team(team_id: int):
     )
 
 
-def _member_form(form: MemberForm, team_id: int) -> tuple[MemberForm, set[int]]:
+def _member_form(
+    form: MemberForm, team_id: int, current_level: str | None = None
+) -> tuple[MemberForm, set[int]]:
     db = get_db()
     teams = services.manageable_teams(db, current_user)
     form.team_id.choices = [(t.id, t.name) for t in teams]
-    form.level.choices = [(lvl, lvl) for lvl in services.level_choices(db, team_id)]
+    levels = services.level_choices(db, team_id)
+    form.level.choices = [(lvl, lvl) for lvl in levels]
+    if current_level and current_level not in levels:
+        # Offer the member's present level so saving other changes never demotes them.
+        form.level.choices.append((current_level, f"{current_level} (not in this framework)"))
     return form, {t.id for t in teams}
 
 
@@ -175,7 +193,7 @@ def member(member_id: int):
 def edit_member(member_id: int):
     db = get_db()
     member = services.get_member_for(db, current_user, member_id, manage=True)
-    form, allowed = _member_form(MemberForm(obj=member), member.team_id)
+    form, allowed = _member_form(MemberForm(obj=member), member.team_id, member.level)
     if form.validate_on_submit():
         try:
             services.update_member(db, member, _member_data(form), allowed)
