@@ -1,0 +1,1 @@
+"""Projects, sprints and milestones tracked against them; imports from Jira and GitHub."""

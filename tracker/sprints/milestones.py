@@ -1,0 +1,90 @@
+"""Milestones: create and edit; a change of sprint records the move."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from tracker.auth.models import User
+from tracker.sprints.models import MILESTONE_STATUSES, Milestone, Project, Sprint
+from tracker.sprints.services import SprintError, check_owner, record_move
+
+
+@dataclass
+class MilestoneData:
+    title: str
+    description: str = ""
+    owner_id: int | None = None
+    due_date: date | None = None
+    sprint_id: int | None = None
+    status: str = "planned"
+    done_date: date | None = None
+    drop_reason: str = ""
+
+
+def _apply_milestone(
+    db: Session,
+    project: Project,
+    milestone: Milestone,
+    data: MilestoneData,
+    user: User,
+    move_reason: str,
+    today: date,
+) -> None:
+    title = data.title.strip()
+    if not title:
+        raise SprintError("A milestone needs a title.", "title")
+    if data.status not in MILESTONE_STATUSES:
+        raise SprintError(f"Unknown status {data.status!r}.", "status")
+    owner = check_owner(db, project.team, data.owner_id, milestone.owner_id)
+    sprint = db.get(Sprint, data.sprint_id) if data.sprint_id else None
+    if data.sprint_id and (sprint is None or sprint.team_id != project.team_id):
+        raise SprintError(f"Choose one of {project.team.name}'s sprints.", "sprint_id")
+    moving = (sprint.id if sprint else None) != milestone.sprint_id
+    if moving and sprint is not None and sprint.state == "closed" and milestone.id:
+        raise SprintError(
+            f"{sprint.name} is closed: plan the milestone for a later one.", "sprint_id"
+        )
+    done_date = None
+    if data.status == "done":
+        done_date = data.done_date or today
+        if done_date > today:
+            raise SprintError("The done date cannot be in the future.", "done_date")
+    if data.status == "dropped" and not data.drop_reason.strip():
+        raise SprintError("Say why the milestone is dropped.", "drop_reason")
+    milestone.title, milestone.description = title, data.description.strip()
+    milestone.owner, milestone.due_date = owner, data.due_date
+    milestone.status, milestone.done_date = data.status, done_date
+    milestone.drop_reason = data.drop_reason.strip() if data.status == "dropped" else ""
+    if milestone.id is None:
+        milestone.sprint_id, milestone.sprint = data.sprint_id or None, sprint
+    elif moving:
+        record_move(db, milestone, sprint, user, move_reason)
+
+
+def create_milestone(
+    db: Session, project: Project, data: MilestoneData, user: User, today: date | None = None
+) -> Milestone:
+    """Add a milestone to a project."""
+    milestone = Milestone(project_id=project.id)  # added once valid: no half-made row
+    _apply_milestone(db, project, milestone, data, user, "", today or date.today())
+    db.add(milestone)
+    db.flush()
+    return milestone
+
+
+def update_milestone(
+    db: Session,
+    milestone: Milestone,
+    data: MilestoneData,
+    user: User,
+    move_reason: str = "",
+    today: date | None = None,
+) -> None:
+    """Edit a milestone; a new sprint records the move (from, to, who, when, why)."""
+    _apply_milestone(
+        db, milestone.project, milestone, data, user, move_reason, today or date.today()
+    )
+    db.flush()

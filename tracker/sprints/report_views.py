@@ -1,0 +1,110 @@
+"""The sprint report and its charts, the delivery dashboard, my milestones, and imports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.auth.permissions import logged_in, roles
+from tracker.db import get_db
+from tracker.sprints import charts, reports, services
+from tracker.sprints.access import get_project_for
+from tracker.sprints.delivery_import import apply_delivery, preview_delivery
+from tracker.sprints.forms import ImportConfirmForm, ImportForm
+from tracker.sprints.importers import MAX_IMPORT_BYTES, ImportFormatError, parse_delivery
+from tracker.team.services import get_team_for
+
+bp = Blueprint("delivery", __name__)
+# The charts carry their own inline styles and never run scripts (served as images).
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def _svg(svg: bytes) -> Response:
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = SVG_CSP
+    return response
+
+
+def _sprint_count() -> int:
+    n = request.args.get("n", "6")
+    return min(max(int(n), 1), 26) if n.isdigit() else 6
+
+
+@bp.route("/delivery")
+@roles("admin", "lead")
+def dashboard():
+    delivery = services.dashboard_summary(get_db(), current_user)
+    return render_template("sprints/dashboard.html", delivery=delivery)
+
+
+@bp.route("/milestones/mine")
+@logged_in
+def mine():
+    member = current_user.member
+    owned = services.milestones_owned(get_db(), member) if member is not None else []
+    return render_template("sprints/mine.html", owned_milestones=owned)
+
+
+@bp.route("/teams/<int:team_id>/sprint-report")
+@roles("admin", "lead")
+def report(team_id: int):
+    db = get_db()
+    team = get_team_for(db, current_user, team_id)
+    report = reports.sprint_report(db, team, _sprint_count())
+    return render_template("sprints/report.html", team=team, r=report)
+
+
+@bp.route("/teams/<int:team_id>/delivery-trend.svg")
+@roles("admin", "lead")
+def trend_chart(team_id: int):
+    db = get_db()
+    team = get_team_for(db, current_user, team_id)
+    return _svg(charts.trend_svg(reports.sprint_report(db, team, _sprint_count())))
+
+
+@bp.route("/projects/<int:project_id>/burnup.svg")
+@roles("admin", "lead")
+def burnup_chart(project_id: int):
+    db = get_db()
+    project = get_project_for(db, current_user, project_id)
+    report = reports.sprint_report(db, project.team, _sprint_count())
+    burnup = next(b for b in report.burnups if b.project.id == project.id)
+    return _svg(charts.burnup_svg(burnup))
+
+
+@bp.route("/teams/<int:team_id>/delivery/import", methods=["GET", "POST"])
+@roles("admin", "lead")
+def import_upload(team_id: int):
+    team = get_team_for(get_db(), current_user, team_id)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        status = 400 if form.errors else 200
+        return render_template("sprints/import.html", team=team, form=form, errors=None), status
+    return _preview(team, form.file.data.read(MAX_IMPORT_BYTES + 1), form.project.data or "")
+
+
+def _preview(team, data: bytes, project: str, confirm: bool = False):
+    db = get_db()
+    try:
+        plan = parse_delivery(data)
+    except ImportFormatError as exc:
+        form = ImportForm(formdata=None, project=project)
+        return render_template("sprints/import.html", team=team, form=form, errors=exc.errors), 400
+    preview = preview_delivery(db, team, plan, project or None)
+    if not confirm:
+        form = ImportConfirmForm(content=data.decode("utf-8-sig"), project=project)
+        return render_template("sprints/import_preview.html", p=preview, confirm=form)
+    project, created = apply_delivery(db, preview, current_user)
+    db.commit()
+    flash(f"Imported {created} milestones into {project.name}.", "success")
+    return redirect(url_for("sprints.project", project_id=project.id))
+
+
+@bp.route("/teams/<int:team_id>/delivery/import/confirm", methods=["POST"])
+@roles("admin", "lead")
+def import_confirm(team_id: int):
+    team = get_team_for(get_db(), current_user, team_id)
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _preview(team, form.content.data.encode("utf-8"), form.project.data or "", True)
