@@ -8,7 +8,7 @@ import re
 import secrets
 import uuid
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from alembic import command
@@ -305,3 +305,139 @@ def rate(app, db):
         return rating
 
     return make
+
+
+@pytest.fixture
+def make_session(db):
+    """Log a session: make_session(member, mentor, held_at=..., shared=..., private=...)."""
+    from datetime import datetime
+
+    from tracker.mentoring.models import ActionItem, MentoringSession
+
+    def make(
+        member, mentor, held_at=None, kind="one_on_one", shared="", private="", agenda="", items=()
+    ):
+        s = MentoringSession(
+            member_id=member.id,
+            mentor_id=mentor.id,
+            kind=kind,
+            held_at=held_at or datetime(2026, 11, 2, 10),
+            duration_minutes=30,
+            agenda=agenda,
+            shared_notes=shared,
+            private_notes=private,
+        )
+        db.add(s)
+        db.flush()
+        for what, owner, due in items:
+            db.add(
+                ActionItem(
+                    session_id=s.id, member_id=member.id, text=what, owner=owner, due_date=due
+                )
+            )
+        db.commit()
+        return s
+
+    return make
+
+
+@pytest.fixture
+def plan(db, org, framework):
+    """A growth plan for org.eng (Mid, aiming at Senior) with one goal in progress."""
+    from tracker.mentoring.models import Goal, GrowthPlan
+
+    p = GrowthPlan(
+        member_id=org.eng.id,
+        target_level="Senior",
+        target_date=date(2027, 6, 30),
+        summary="Grow into a Senior ML engineer.",
+    )
+    p.goals = [Goal(title="Own the feature store", status="in_progress", position=0)]
+    db.add(p)
+    db.commit()
+    return p
+
+
+@pytest.fixture
+def one_on_one(org, make_session):
+    """A 1:1 by org.lead with Eve (org.eng), with one mentee-owned open action item."""
+    return make_session(
+        org.eng,
+        org.lead,
+        shared="shared",
+        private="private",
+        items=[("Eve's item", "mentee", None)],
+    )
+
+
+# --- delivery: projects, sprints, milestones ---------------------------------------------
+
+
+@pytest.fixture
+def make_project(db):
+    """Create a project of `team`: make_project(team, "Name", owner=member)."""
+    from tracker.sprints.models import Project
+
+    def make(team, name: str | None = None, **kwargs):
+        project = Project(team_id=team.id, name=name or f"Project {uuid.uuid4().hex[:6]}", **kwargs)
+        db.add(project)
+        db.commit()
+        return project
+
+    return make
+
+
+@pytest.fixture
+def make_sprint(db):
+    """Create a sprint of `team`: make_sprint(team, start, end=start+13, state="planned")."""
+    from datetime import timedelta
+
+    from tracker.sprints.models import Sprint
+
+    def make(team, start: date, end: date | None = None, state: str = "planned", **kwargs):
+        sprint = Sprint(
+            team_id=team.id,
+            name=kwargs.pop("name", None) or f"Sprint {start.isoformat()}",
+            start_date=start,
+            end_date=end or start + timedelta(days=13),
+            state=state,
+            **kwargs,
+        )
+        db.add(sprint)
+        db.commit()
+        return sprint
+
+    return make
+
+
+@pytest.fixture
+def make_milestone(db):
+    """Create a milestone of `project`: make_milestone(project, "Title", sprint=s, owner=m)."""
+    from tracker.sprints.models import Milestone
+
+    def make(project, title: str | None = None, sprint=None, owner=None, **kwargs):
+        milestone = Milestone(
+            project_id=project.id,
+            title=title or f"Milestone {uuid.uuid4().hex[:6]}",
+            sprint_id=sprint.id if sprint else None,
+            owner_id=owner.id if owner else None,
+            **kwargs,
+        )
+        db.add(milestone)
+        db.commit()
+        return milestone
+
+    return make
+
+
+@pytest.fixture
+def delivery(org, make_project, make_sprint, make_milestone):
+    """A project, an active sprint and a milestone (owned by Eve) for org.team, set on `org`
+    as org.project, org.sprint and org.milestone (the route tests use their IDs)."""
+    today = date.today()
+    org.sprint = make_sprint(org.team, today - timedelta(days=3), state="active", name="Now")
+    org.project = make_project(org.team, "Feature store", owner=org.mate)
+    org.milestone = make_milestone(
+        org.project, "Backfill", sprint=org.sprint, owner=org.eng, due_date=today
+    )
+    return org

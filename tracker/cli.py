@@ -147,5 +147,11 @@ def init_app(app: Flask) -> None:
     from tracker.exports.cli import register as register_exports
 
     register_exports(tracker_cli)
+    from tracker.sprints.cli import register as register_sprints
+
+    register_sprints(tracker_cli)
+    from tracker.ops_cli import register as register_ops
+
+    register_ops(tracker_cli)
     app.cli.add_command(tracker_cli)
     app.cli.add_command(db_cli)

@@ -13,7 +13,9 @@ from tracker.auth.services import AccountError, create_user
 from tracker.competencies.framework_io import ensure_default_framework
 from tracker.competencies.models import Rating
 from tracker.competencies.services import view_for_team
+from tracker.mentoring.demo import seed_mentoring
 from tracker.security import password_problem
+from tracker.sprints.demo import seed_delivery
 from tracker.team.models import Member, Team
 
 
@@ -137,6 +139,8 @@ def seed(db: Session, password: str) -> list[tuple[str, str]]:
         team = _team(db, team_name, users[lead_email], members, password, logins)
         db.flush()
         _ratings(db, team, users[lead_email])
+        seed_delivery(db, team, users[lead_email])
+        seed_mentoring(db, team, users[lead_email])
     db.flush()
     return logins
 

@@ -12,10 +12,33 @@ from tracker.competencies.models import (
     ScalePoint,
 )
 from tracker.db import Base
+from tracker.mentoring.models import (
+    ActionItem,
+    CalendarFeed,
+    Goal,
+    GoalComment,
+    GrowthPlan,
+    MentoringSession,
+    PlanEvent,
+    goal_milestone,
+    goal_session,
+    session_competency,
+)
+from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 from tracker.team.models import Member, Team, team_lead
 
 __all__ = [
     "AccountLink",
+    "ActionItem",
+    "CalendarFeed",
+    "Goal",
+    "GoalComment",
+    "GrowthPlan",
+    "MentoringSession",
+    "PlanEvent",
+    "goal_milestone",
+    "goal_session",
+    "session_competency",
     "Base",
     "Category",
     "Competency",
@@ -25,8 +48,12 @@ __all__ = [
     "Level",
     "LoginAttempt",
     "Member",
+    "Milestone",
+    "MilestoneMove",
+    "Project",
     "Rating",
     "ScalePoint",
+    "Sprint",
     "Team",
     "User",
     "team_lead",

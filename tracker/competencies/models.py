@@ -182,6 +182,13 @@ class Rating(Base):
     value: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     evidence_url: Mapped[str] = mapped_column(String(500), default="")
+    # Evidence in the app itself: the session where it showed, the milestone that proves it.
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentoring_session.id", ondelete="SET NULL")
+    )
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("milestone.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     competency: Mapped[Competency] = relationship()

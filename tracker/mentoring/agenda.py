@@ -1,0 +1,51 @@
+"""The agenda a new session starts with: what is still open, what is due, what to talk about."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from tracker.competencies.assessment import DISCONNECT_STEPS
+from tracker.competencies.services import FrameworkView, framework_id_for_team, latest_values
+from tracker.mentoring import plans
+from tracker.mentoring.services import open_items
+from tracker.team.models import Member
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def prefill(db: Session, member: Member, view: FrameworkView | None, now: datetime) -> str:
+    """Markdown agenda: open action items (carried how often, overdue how long), the growth
+    goals due soonest, and competencies where self and lead ratings disagree."""
+    lines: list[str] = []
+    items = open_items(db, member.id, now)
+    if items:
+        lines.append("**Open action items**")
+        for o in items:
+            notes = [f"from {o.item.session.held_at:%Y-%m-%d}"]
+            if o.carried:
+                notes.append(f"carried {_plural(o.carried, 'session')}")
+            if o.overdue_days:
+                notes.append(f"{_plural(o.overdue_days, 'day')} overdue")
+            owner = "you" if o.item.owner == "lead" else member.name.split()[0]
+            lines.append(f"- {o.item.text} ({owner}; {', '.join(notes)})")
+    goals = plans.goals_due_soonest(db, member)
+    if goals:
+        lines += ["", "**Growth goals due soonest**"] if lines else ["**Growth goals due soonest**"]
+        for g in goals:
+            due = f"due {g.due_date:%Y-%m-%d}" if g.due_date else "no due date"
+            lines.append(f"- {g.title} ({due}, {g.status_label.lower()})")
+    if view is not None:
+        values = latest_values(db, framework_id_for_team(db, member.team), Member.id == member.id)
+        talk = []
+        for comp in view.competencies:
+            lead, self_ = values.get((member.id, comp.key), (None, None))
+            if lead is not None and self_ is not None and abs(lead - self_) >= DISCONNECT_STEPS:
+                talk.append(f"- {comp.name}: you rated {lead}, self-rating {self_}")
+        if talk:
+            lines += ["", "**Ratings to talk about**"] if lines else ["**Ratings to talk about**"]
+            lines += talk
+    return "\n".join(lines)

@@ -1,0 +1,397 @@
+"""Session and action-item rules, carry-over, the timeline, cadence and the calendar feed."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import abort
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from tracker.auth.models import User
+from tracker.competencies.models import Competency
+from tracker.competencies.services import FrameworkView
+from tracker.mentoring.models import SESSION_KINDS, ActionItem, CalendarFeed, MentoringSession
+from tracker.team.models import Member, Team, team_lead
+from tracker.team.services import can_manage_team
+
+MAX_NOTES = 20000
+MAX_AGENDA = 5000
+
+
+class MentoringError(ValueError):
+    """A session or action-item rule was broken; the message names what is wrong."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# --- who may see what -------------------------------------------------------------------------
+
+
+def get_session_for(db: Session, user: User, session_id: int, *, manage: bool = False):
+    """The session if `user` may see it (manage: edit it); else 404, or 403 for its mentee.
+
+    Leads of the member's team and admins see sessions; only the author edits them. The mentee
+    sees their own sessions (never the private notes: templates ask `can_read_private`).
+    """
+    s = db.scalar(
+        select(MentoringSession)
+        .options(
+            selectinload(MentoringSession.member)
+            .selectinload(Member.team)
+            .selectinload(Team.leads),
+            selectinload(MentoringSession.member).selectinload(Member.user),
+            selectinload(MentoringSession.mentor),
+            selectinload(MentoringSession.items),
+            selectinload(MentoringSession.competencies),
+        )
+        .where(MentoringSession.id == session_id)
+    )
+    if s is None:
+        abort(404)
+    if can_manage_team(user, s.member.team):
+        if manage and s.mentor_id != user.id:
+            abort(403)  # another lead may read the session, not rewrite its author's notes
+        return s
+    if s.member.user_id == user.id:
+        if manage:
+            abort(403)
+        return s
+    abort(404)
+
+
+def can_read_private(user: User, session: MentoringSession) -> bool:
+    """Private notes are for their author alone: not the mentee, not co-leads, not admins."""
+    return session.mentor_id == user.id
+
+
+def audience(member: Member, user: User) -> dict[str, str]:
+    """Who will be able to read each note field, said beside it."""
+    first = member.name.split()[0] if member.name else "them"
+    shared = (
+        f"visible to you and {first}"
+        if member.user_id
+        else (f"visible to you and {first} once they have an account")
+    )
+    return {"agenda": shared, "shared_notes": shared, "private_notes": "only you"}
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SessionData:
+    kind: str
+    held_at: datetime
+    duration_minutes: int
+    agenda: str = ""
+    shared_notes: str = ""
+    private_notes: str = ""
+    mood: int | None = None
+    competency_ids: list[int] = field(default_factory=list)
+
+
+def _apply(db: Session, s: MentoringSession, data: SessionData, view: FrameworkView | None):
+    if data.kind not in SESSION_KINDS:
+        raise MentoringError(f"Unknown kind {data.kind!r}.", "kind")
+    if not 1 <= data.duration_minutes <= 600:
+        raise MentoringError("Duration must be between 1 and 600 minutes.", "duration_minutes")
+    if data.mood is not None and not 1 <= data.mood <= 5:
+        raise MentoringError("Mood must be between 1 and 5.", "mood")
+    for name, limit in (
+        ("agenda", MAX_AGENDA),
+        ("shared_notes", MAX_NOTES),
+        ("private_notes", MAX_NOTES),
+    ):
+        if len(getattr(data, name)) > limit:
+            raise MentoringError(f"At most {limit} characters.", name)
+    allowed = {c.id: c for c in view.competencies} if view else {}
+    unknown = [cid for cid in data.competency_ids if cid not in allowed]
+    if unknown:
+        raise MentoringError("Pick competencies from the member's framework.", "competency_ids")
+    s.kind, s.held_at, s.duration_minutes = data.kind, data.held_at, data.duration_minutes
+    s.agenda, s.shared_notes, s.private_notes = data.agenda, data.shared_notes, data.private_notes
+    s.mood = data.mood
+    s.competencies = [allowed[cid] for cid in data.competency_ids]
+
+
+def create_session(
+    db: Session, member: Member, mentor: User, data: SessionData, view: FrameworkView | None
+) -> MentoringSession:
+    """Log (or, when in the future, schedule) a session with `member`."""
+    if member.archived:
+        raise MentoringError(f"{member.name} is archived; restore them first.")
+    s = MentoringSession(member_id=member.id, mentor_id=mentor.id)
+    _apply(db, s, data, view)
+    db.add(s)
+    db.flush()
+    return s
+
+
+def update_session(
+    db: Session, s: MentoringSession, data: SessionData, view: FrameworkView | None
+) -> None:
+    """Edit a session (its author only: the loader checks)."""
+    _apply(db, s, data, view)
+    db.flush()
+
+
+# --- action items -----------------------------------------------------------------------------
+
+
+def add_item(db: Session, s: MentoringSession, text: str, owner: str, due: date | None):
+    """Add an action item to a session; it stays open, and carried over, until ticked off."""
+    text = text.strip()
+    if not text:
+        raise MentoringError("Say what was agreed.", "text")
+    if len(text) > 500:
+        raise MentoringError("At most 500 characters.", "text")
+    if owner not in ("mentee", "lead"):
+        raise MentoringError("The owner is the mentee or the lead.", "owner")
+    if due is not None and due < s.held_at.date():
+        raise MentoringError(
+            f"The due date {due.isoformat()} is before the session "
+            f"({s.held_at.date().isoformat()}).",
+            "due_date",
+        )
+    item = ActionItem(session_id=s.id, member_id=s.member_id, text=text, owner=owner, due_date=due)
+    db.add(item)
+    db.flush()
+    return item
+
+
+def get_item_for(db: Session, user: User, item_id: int) -> tuple[ActionItem, Member]:
+    """The item and its member if `user` may tick it off: the member's leads and admins, or
+    the engineer for items they own; 403 for the engineer's other items, 404 for strangers."""
+    item = db.get(ActionItem, item_id)
+    if item is None:
+        abort(404)
+    member = db.scalar(
+        select(Member)
+        .options(selectinload(Member.team).selectinload(Team.leads))
+        .where(Member.id == item.member_id)
+    )
+    if can_manage_team(user, member.team):
+        return item, member
+    if member.user_id == user.id:
+        if item.owner != "mentee":
+            abort(403)
+        return item, member
+    abort(404)
+
+
+def set_done(item: ActionItem, user: User, done: bool, now: datetime) -> None:
+    """Tick an item off (or re-open it)."""
+    item.done = done
+    item.done_at = now if done else None
+    item.done_by_id = user.id if done else None
+
+
+@dataclass
+class OpenItem:
+    item: ActionItem
+    carried: int  # sessions held since the one that created it
+    overdue_days: int  # 0 when not overdue or undated
+
+
+def open_items(
+    db: Session, member_id: int, now: datetime, before: datetime | None = None
+) -> list[OpenItem]:
+    """The member's open items (made before `before`, if given), with how often they have been
+    carried to a later session and how overdue they are (two queries)."""
+    query = (
+        select(ActionItem)
+        .options(selectinload(ActionItem.session))
+        .join(MentoringSession, MentoringSession.id == ActionItem.session_id)
+        .where(ActionItem.member_id == member_id, ActionItem.done.is_(False))
+    )
+    if before is not None:
+        query = query.where(MentoringSession.held_at < before)
+    items = list(
+        db.scalars(
+            query.order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
+        )
+    )
+    if not items:
+        return []
+    origin, later = aliased(MentoringSession), aliased(MentoringSession)
+    carried = dict(
+        db.execute(
+            select(ActionItem.id, func.count(later.id))
+            .join(origin, origin.id == ActionItem.session_id)
+            .join(
+                later,
+                and_(
+                    later.member_id == ActionItem.member_id,
+                    later.held_at > origin.held_at,
+                    later.held_at <= now,
+                ),
+            )
+            .where(ActionItem.id.in_([i.id for i in items]))
+            .group_by(ActionItem.id)
+        ).all()
+    )
+    today = now.date()
+    return [
+        OpenItem(i, carried.get(i.id, 0), max(0, (today - i.due_date).days) if i.due_date else 0)
+        for i in items
+    ]
+
+
+# --- timeline ---------------------------------------------------------------------------------
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def timeline(
+    db: Session,
+    member: Member,
+    user: User,
+    *,
+    kind: str | None = None,
+    competency_key: str | None = None,
+    q: str | None = None,
+) -> list[MentoringSession]:
+    """A member's sessions, newest first, filtered; the search reads the agenda and shared
+    notes, and private notes only of sessions `user` wrote (three queries in all)."""
+    query = (
+        select(MentoringSession)
+        .options(
+            selectinload(MentoringSession.mentor),
+            selectinload(MentoringSession.items),
+            selectinload(MentoringSession.competencies),
+        )
+        .where(MentoringSession.member_id == member.id)
+    )
+    if kind in SESSION_KINDS:
+        query = query.where(MentoringSession.kind == kind)
+    if competency_key:
+        query = query.where(MentoringSession.competencies.any(Competency.key == competency_key))
+    if q and q.strip():
+        pattern = _like(q.strip().lower())
+        query = query.where(
+            or_(
+                func.lower(MentoringSession.agenda).like(pattern, escape="\\"),
+                func.lower(MentoringSession.shared_notes).like(pattern, escape="\\"),
+                and_(
+                    MentoringSession.mentor_id == user.id,
+                    func.lower(MentoringSession.private_notes).like(pattern, escape="\\"),
+                ),
+            )
+        )
+    return list(
+        db.scalars(query.order_by(MentoringSession.held_at.desc(), MentoringSession.id.desc()))
+    )
+
+
+# --- cadence and the dashboard ----------------------------------------------------------------
+
+
+@dataclass
+class Cadence:
+    member: Member
+    last_held: datetime | None
+    next_due: date
+
+    def days_overdue(self, today: date) -> int:
+        return (today - self.next_due).days
+
+
+def _managed_members(user: User):
+    query = select(Member).options(selectinload(Member.team)).where(Member.archived.is_(False))
+    if not user.is_admin:
+        query = query.join(team_lead, team_lead.c.team_id == Member.team_id).where(
+            team_lead.c.user_id == user.id
+        )
+    return query
+
+
+def cadences(db: Session, user: User, now: datetime) -> list[Cadence]:
+    """Each active member `user` manages, with their last 1:1 and when the next is due
+    (two queries). Only sessions already held count; scheduled ones do not."""
+    members = list(db.scalars(_managed_members(user).order_by(Member.name)))
+    if not members:
+        return []
+    last = dict(
+        db.execute(
+            select(MentoringSession.member_id, func.max(MentoringSession.held_at))
+            .where(
+                MentoringSession.member_id.in_([m.id for m in members]),
+                MentoringSession.kind == "one_on_one",
+                MentoringSession.held_at <= now,
+            )
+            .group_by(MentoringSession.member_id)
+        ).all()
+    )
+    result = []
+    for m in members:
+        held = last.get(m.id)
+        base = held.date() if held else (m.start_date or m.created_at.date())
+        result.append(Cadence(m, held, base + timedelta(days=m.cadence_days)))
+    return sorted(result, key=lambda c: c.next_due)
+
+
+def overdue_items(db: Session, user: User, today: date) -> list[ActionItem]:
+    """Open action items past their due date, of the members `user` manages (one query)."""
+    members = _managed_members(user).with_only_columns(Member.id)
+    return list(
+        db.scalars(
+            select(ActionItem)
+            .options(selectinload(ActionItem.session).selectinload(MentoringSession.member))
+            .where(
+                ActionItem.member_id.in_(members),
+                ActionItem.done.is_(False),
+                ActionItem.due_date < today,
+            )
+            .order_by(ActionItem.due_date, ActionItem.id)
+        )
+    )
+
+
+# --- the calendar feed ------------------------------------------------------------------------
+
+
+def feed_for(db: Session, user: User) -> CalendarFeed:
+    """The user's calendar feed, made on first use."""
+    feed = db.get(CalendarFeed, user.id)
+    if feed is None:
+        feed = CalendarFeed(user_id=user.id, token=secrets.token_urlsafe(32))
+        db.add(feed)
+        db.flush()
+    return feed
+
+
+def reset_feed(db: Session, user: User) -> CalendarFeed:
+    """A new secret URL: the old one stops working at once."""
+    feed = feed_for(db, user)
+    feed.token = secrets.token_urlsafe(32)
+    db.flush()
+    return feed
+
+
+def user_for_feed(db: Session, token: str) -> User | None:
+    """The active lead or admin whose feed `token` is."""
+    feed = db.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+    if feed is None:
+        return None
+    user = db.get(User, feed.user_id)
+    return user if user is not None and user.active and user.role in ("lead", "admin") else None
+
+
+def sessions_by(db: Session, user: User, since: datetime) -> list[MentoringSession]:
+    """Sessions `user` logged or scheduled since `since` (for the feed; one query)."""
+    return list(
+        db.scalars(
+            select(MentoringSession)
+            .options(selectinload(MentoringSession.member))
+            .where(MentoringSession.mentor_id == user.id, MentoringSession.held_at >= since)
+            .order_by(MentoringSession.held_at)
+        )
+    )

@@ -1,0 +1,299 @@
+"""The lead's dashboard, sessions, action items, the timeline and the calendar feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.auth.forms import EmptyForm
+from tracker.auth.permissions import logged_in, public, roles
+from tracker.competencies.services import view_for_team
+from tracker.db import get_db, utcnow
+from tracker.mentoring import agenda as agenda_builder
+from tracker.mentoring import plans, services
+from tracker.mentoring.calendar import build_feed
+from tracker.mentoring.forms import ItemForm, SessionForm
+from tracker.mentoring.models import SESSION_KINDS
+from tracker.sprints.calendar import sprint_events
+from tracker.sprints.services import dashboard_summary, milestones_owned
+from tracker.team.services import can_manage_team, get_member_for
+
+bp = Blueprint("mentoring", __name__)
+
+
+@bp.route("/dashboard")
+@roles("admin", "lead")
+def dashboard():
+    db = get_db()
+    now = utcnow()
+    today = now.date()
+    rows = services.cadences(db, current_user, now)
+    return render_template(
+        "mentoring/dashboard.html",
+        today=today,
+        overdue=[c for c in rows if c.next_due < today],
+        due_soon=[c for c in rows if today <= c.next_due <= today + timedelta(days=7)],
+        items=services.overdue_items(db, current_user, today),
+        **extra_dashboard(db, current_user),
+    )
+
+
+def extra_dashboard(db, user) -> dict:
+    """The delivery panel: active sprints, milestones due in them, overdue milestones."""
+    return {"delivery": dashboard_summary(db, user)}
+
+
+def _session_form(form: SessionForm, view) -> SessionForm:
+    form.competency_ids.choices = [
+        (c.id, f"{c.category.name}: {c.name}") for c in (view.competencies if view else [])
+    ]
+    return form
+
+
+def _session_data(form: SessionForm) -> services.SessionData:
+    return services.SessionData(
+        kind=form.kind.data,
+        held_at=form.held_at.data,
+        duration_minutes=form.duration_minutes.data,
+        agenda=form.agenda.data or "",
+        shared_notes=form.shared_notes.data or "",
+        private_notes=form.private_notes.data or "",
+        mood=form.mood.data,
+        competency_ids=form.competency_ids.data or [],
+    )
+
+
+@bp.route("/members/<int:member_id>/sessions/new", methods=["GET", "POST"])
+@roles("admin", "lead")
+def new_session(member_id: int):
+    db = get_db()
+    member = get_member_for(db, current_user, member_id, manage=True)
+    view = view_for_team(db, member.team)
+    now = utcnow()
+    form = _session_form(SessionForm(), view)
+    if request.method == "GET":
+        form.held_at.data = now.replace(second=0, microsecond=0)
+        form.agenda.data = agenda_builder.prefill(db, member, view, now)
+    if form.validate_on_submit():
+        try:
+            s = services.create_session(db, member, current_user, _session_data(form), view)
+        except services.MentoringError as exc:
+            db.rollback()
+            getattr(form, exc.field or "kind").errors.append(str(exc))
+        else:
+            db.commit()
+            flash("Session scheduled." if s.is_scheduled(now) else "Session logged.", "success")
+            return redirect(url_for("mentoring.session", session_id=s.id))
+    carried = services.open_items(db, member.id, now)
+    return render_template(
+        "mentoring/session_form.html",
+        form=form,
+        member=member,
+        s=None,
+        carried=carried,
+        audience=services.audience(member, current_user),
+        tick=EmptyForm(),
+    )
+
+
+@bp.route("/sessions/<int:session_id>")
+@logged_in
+def session(session_id: int):
+    db = get_db()
+    s = services.get_session_for(db, current_user, session_id)
+    now = utcnow()
+    can_edit = s.mentor_id == current_user.id
+    return render_template(
+        "mentoring/session.html",
+        s=s,
+        now=now,
+        can_edit=can_edit,
+        private=services.can_read_private(current_user, s),
+        carried=services.open_items(db, s.member_id, now, before=s.held_at),
+        item_form=ItemForm() if can_edit else None,
+        tick=EmptyForm(),
+        audience=services.audience(s.member, current_user),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@roles("admin", "lead")
+def edit_session(session_id: int):
+    db = get_db()
+    s = services.get_session_for(db, current_user, session_id, manage=True)
+    view = view_for_team(db, s.member.team)
+    form = _session_form(SessionForm(obj=s), view)
+    if request.method == "GET":
+        form.competency_ids.data = [c.id for c in s.competencies]
+    if form.validate_on_submit():
+        try:
+            services.update_session(db, s, _session_data(form), view)
+        except services.MentoringError as exc:
+            db.rollback()
+            getattr(form, exc.field or "kind").errors.append(str(exc))
+        else:
+            db.commit()
+            flash("Session saved.", "success")
+            return redirect(url_for("mentoring.session", session_id=s.id))
+    return render_template(
+        "mentoring/session_form.html",
+        form=form,
+        member=s.member,
+        s=s,
+        carried=[],
+        audience=services.audience(s.member, current_user),
+        tick=EmptyForm(),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/items", methods=["POST"])
+@roles("admin", "lead")
+def add_item(session_id: int):
+    db = get_db()
+    s = services.get_session_for(db, current_user, session_id, manage=True)
+    form = ItemForm()
+    if form.validate_on_submit():
+        try:
+            services.add_item(db, s, form.text.data, form.owner.data, form.due_date.data)
+        except services.MentoringError as exc:
+            db.rollback()
+            getattr(form, exc.field or "text").errors.append(str(exc))
+        else:
+            db.commit()
+            flash("Action item added.", "success")
+            return redirect(url_for("mentoring.session", session_id=s.id, _anchor="items"))
+    now = utcnow()
+    return render_template(
+        "mentoring/session.html",
+        s=s,
+        now=now,
+        can_edit=True,
+        private=True,
+        carried=services.open_items(db, s.member_id, now, before=s.held_at),
+        item_form=form,
+        tick=EmptyForm(),
+        audience=services.audience(s.member, current_user),
+    ), 400
+
+
+@bp.route("/items/<int:item_id>/done", methods=["POST"])
+@logged_in
+def item_done(item_id: int):
+    return _tick(item_id, True)
+
+
+@bp.route("/items/<int:item_id>/reopen", methods=["POST"])
+@logged_in
+def item_reopen(item_id: int):
+    return _tick(item_id, False)
+
+
+def _tick(item_id: int, done: bool):
+    db = get_db()
+    item, _member = services.get_item_for(db, current_user, item_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.set_done(item, current_user, done, utcnow())
+    db.commit()
+    flash(f"“{item.text}” {'ticked off' if done else 'reopened'}.", "success")
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("team.home")
+    return redirect(target)
+
+
+@bp.route("/members/<int:member_id>/sessions")
+@logged_in
+def timeline(member_id: int):
+    db = get_db()
+    member = get_member_for(db, current_user, member_id)
+    args = request.args
+    kind = args.get("kind") if args.get("kind") in SESSION_KINDS else None
+    key, q = args.get("competency") or None, (args.get("q") or "").strip()[:200]
+    sessions = services.timeline(db, member, current_user, kind=kind, competency_key=key, q=q)
+    view = view_for_team(db, member.team)
+    now = utcnow()
+    return render_template(
+        "mentoring/timeline.html",
+        member=member,
+        sessions=sessions,
+        kind=kind,
+        key=key,
+        q=q,
+        kinds=SESSION_KINDS,
+        view=view,
+        now=now,
+        can_log=can_manage_team(current_user, member.team),
+    )
+
+
+@bp.route("/calendar")
+@roles("admin", "lead")
+def calendar():
+    db = get_db()
+    feed = services.feed_for(db, current_user)
+    db.commit()
+    url = url_for("mentoring.calendar_feed", token=feed.token, _external=True)
+    return render_template("mentoring/calendar.html", url=url, form=EmptyForm())
+
+
+@bp.route("/calendar/reset", methods=["POST"])
+@roles("admin", "lead")
+def reset_calendar():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.reset_feed(get_db(), current_user)
+    get_db().commit()
+    flash("New calendar address made: the old one no longer works.", "success")
+    return redirect(url_for("mentoring.calendar"))
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+def calendar_feed(token: str):
+    db = get_db()
+    user = services.user_for_feed(db, token)
+    if user is None:
+        abort(404)
+    body = build_feed(db, user, utcnow(), extra_events(db, user))
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'inline; filename="team-tracker.ics"'},
+    )
+
+
+def extra_events(db, user) -> list:
+    """Sprint boundaries and milestone due dates of the teams `user` manages."""
+    return sprint_events(db, user)
+
+
+@bp.route("/me")
+@logged_in
+def me():
+    """The engineer's home: their growth plan, radar, open items and shared notes."""
+    db = get_db()
+    member = current_user.member
+    if member is None:
+        return render_template("team/no_profile.html")
+    member = get_member_for(db, current_user, member.id)
+    now = utcnow()
+    progress = plans.plan_progress(db, member)
+    return render_template(
+        "mentoring/me.html",
+        member=member,
+        progress=progress,
+        now=now,
+        carried=services.open_items(db, member.id, now),
+        sessions=services.timeline(db, member, current_user)[:10],
+        tick=EmptyForm(),
+        manage=False,
+        **extra_home(db, member),
+    )
+
+
+def extra_home(db, member) -> dict:
+    """The milestones the engineer owns."""
+    return {"owned_milestones": milestones_owned(db, member)}

@@ -1,0 +1,58 @@
+"""`flask --app wsgi tracker backup|restore`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic.script import ScriptDirectory
+from flask.cli import AppGroup, with_appcontext
+
+from tracker import backup as ops
+from tracker.db import get_engine
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Write a consistent online copy of the SQLite database to FILE (a new file).
+
+    Safe while the app runs. For PostgreSQL use pg_dump (see the README).
+    """
+    try:
+        size = ops.backup(get_engine(), file)
+    except ops.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up to {file} ({size:,} bytes).")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the SQLite database with the backup FILE, after checking it.
+
+    The file must be a Team Tracker database that passes SQLite's integrity check. Stop the
+    app first; afterwards run `flask --app wsgi db upgrade` if the backup is older.
+    """
+    from tracker.cli import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    try:
+        revision = ops.check(file, script)
+        if not yes:
+            click.confirm(f"Replace the current database with {file}?", abort=True)
+        ops.restore(get_engine(), file, script)
+    except ops.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {file} (migration {revision}).")
+    if revision != script.get_current_head():
+        click.echo("This backup is from an older version: run `flask --app wsgi db upgrade`.")
+
+
+def register(group: AppGroup) -> None:
+    """Add backup and restore to `group`."""
+    group.add_command(backup_command)
+    group.add_command(restore_command)
