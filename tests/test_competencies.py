@@ -213,3 +213,32 @@ def test_no_framework_yet_is_explained(client, org):
 def test_rating_count_helper(db, org, framework, rate):
     rate(org.eng, "python-programming", 3)
     assert db.scalar(select(func.count()).select_from(Rating)) == 1
+
+
+def test_rating_cites_a_session_or_a_delivered_milestone(
+    client, org, db, framework, make_session, delivery
+):
+    from datetime import date
+
+    from tracker.sprints.models import Milestone
+
+    mine = make_session(org.eng, org.lead, held_at=datetime(2026, 10, 1, 10))
+    theirs = make_session(org.mate, org.lead, held_at=datetime(2026, 10, 2, 10))
+    m = db.get(Milestone, org.milestone.id)
+    m.status, m.done_date = "done", date.today()
+    db.commit()
+    login(client, "lead@example.com")
+    cat = _category(db, framework)
+    py = _comp(db, framework, "python-programming")
+    url = f"/members/{org.eng.id}/ratings"
+    r = client.form(url, {"category_id": cat.id, f"c{py.id}": "3", "session_id": theirs.id})
+    assert r.status_code == 400 and "Not a valid choice" in r.data.decode()  # not Eve's session
+    assert _ratings(db) == []
+    r = client.form(
+        url, {"category_id": cat.id, f"c{py.id}": "3", "session_id": mine.id, "milestone_id": m.id}
+    )
+    assert r.status_code == 302
+    rating = _ratings(db)[0]
+    assert (rating.session_id, rating.milestone_id) == (mine.id, m.id)
+    html = client.get(f"/members/{org.eng.id}/competencies").data.decode()
+    assert f'href="/sessions/{mine.id}"' in html and "shown by milestone" in html

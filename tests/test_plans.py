@@ -390,3 +390,25 @@ def test_script_in_titles_and_comments_is_escaped(client, org, db, plan):
         html = client.get(url).data.decode()
         assert "<script>" not in html, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+
+
+def test_goal_links_milestones_the_member_owns(client, org, db, plan, delivery, make_milestone):
+    from tracker.mentoring.models import Goal
+
+    goal = plan.goals[0]
+    not_hers = make_milestone(org.project, "Max's work", owner=org.mate)
+    login(client, "lead@example.com")
+    edit = f"/goals/{goal.id}/edit"
+    assert "Backfill" in client.get(edit).data.decode()  # Eve's milestone is offered
+    r = client.form(
+        edit, {"title": goal.title, "status": "in_progress", "milestones": [str(not_hers.id)]}
+    )
+    assert r.status_code in (200, 400) and "Only milestones Eve Engineer owns" in r.data.decode()
+    assert db.get(Goal, goal.id).milestones == []
+    r = client.form(
+        edit, {"title": goal.title, "status": "in_progress", "milestones": [str(org.milestone.id)]}
+    )
+    assert r.status_code == 302
+    assert [m.id for m in db.get(Goal, goal.id).milestones] == [org.milestone.id]
+    html = client.get(f"/members/{org.eng.id}/plan").data.decode()
+    assert "Proven by:" in html and "Backfill" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, URLField
@@ -19,11 +20,28 @@ def _http_url(_form, field):
         raise ValidationError("Evidence link must start with http:// or https://.")
 
 
-def category_form(block: CategoryBlock, view: FrameworkView, formdata=None) -> FlaskForm:
-    """A form with, per competency of the category: a rating select, a note and a link."""
+def category_form(
+    block: CategoryBlock, view: FrameworkView, formdata=None, evidence: Evidence | None = None
+) -> FlaskForm:
+    """A form with, per competency of the category: a rating select, a note and a link; and
+    for the whole submit, a session or a milestone of the member as evidence."""
+    evidence = evidence or Evidence([], [])
 
     class CategoryRatingForm(FlaskForm):
         category_id = HiddenField()
+        session_id = SelectField(
+            "Shown in session",
+            coerce=_optional_int,
+            validators=[Optional()],
+            choices=[("", "none")]
+            + [(s.id, f"{s.held_at:%Y-%m-%d} · {s.kind_label}") for s in evidence.sessions],
+        )
+        milestone_id = SelectField(
+            "Shown by milestone",
+            coerce=_optional_int,
+            validators=[Optional()],
+            choices=[("", "none")] + [(m.id, m.title) for m in evidence.milestones],
+        )
 
     choices = [("", "no change")] + [(str(p.value), f"{p.value} · {p.label}") for p in view.scale]
     for row in block.rows:
@@ -46,6 +64,18 @@ def category_form(block: CategoryBlock, view: FrameworkView, formdata=None) -> F
     form = CategoryRatingForm(formdata=formdata, category_id=str(block.category.id))
     form.rows = block.rows
     return form
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+@dataclass
+class Evidence:
+    """What a member's ratings can point to: their sessions and the milestones they delivered."""
+
+    sessions: list
+    milestones: list
 
 
 def posted_competency_ids(formdata) -> set[int]:

@@ -27,6 +27,8 @@ from tracker.db import Base, utcnow
 
 if TYPE_CHECKING:
     from tracker.auth.models import User
+    from tracker.mentoring.models import MentoringSession
+    from tracker.sprints.models import Milestone
 
 
 class Framework(Base):
@@ -193,3 +195,5 @@ class Rating(Base):
 
     competency: Mapped[Competency] = relationship()
     rater: Mapped[User | None] = relationship()
+    session: Mapped[MentoringSession | None] = relationship()
+    milestone: Mapped[Milestone | None] = relationship()

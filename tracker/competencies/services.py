@@ -243,7 +243,9 @@ def rating_history(db: Session, member: Member, framework_id: int) -> dict[str, 
     """Every rating of a member in a framework, newest first, per competency key (one query)."""
     rows = db.execute(
         select(Rating, Competency.key)
-        .options(selectinload(Rating.rater))
+        .options(
+            selectinload(Rating.rater), selectinload(Rating.session), selectinload(Rating.milestone)
+        )
         .join(Competency, Competency.id == Rating.competency_id)
         .join(FrameworkVersion, FrameworkVersion.id == Competency.version_id)
         .where(Rating.member_id == member.id, FrameworkVersion.framework_id == framework_id)
@@ -273,6 +275,8 @@ class RatingInput:
     value: int
     note: str = ""
     evidence_url: str = ""
+    session_id: int | None = None
+    milestone_id: int | None = None
     errors: list[str] = field(default_factory=list)
 
 
@@ -312,6 +316,8 @@ def rate(
         value=item.value,
         note=item.note.strip(),
         evidence_url=_check_url(item.evidence_url),
+        session_id=item.session_id,
+        milestone_id=item.milestone_id,
     )
     db.add(rating)
     return rating

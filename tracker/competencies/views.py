@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from tracker.auth.permissions import logged_in, roles
 from tracker.competencies import services
 from tracker.competencies.assessment import assess_member
 from tracker.competencies.charts import radar_svg
-from tracker.competencies.forms import category_form, posted_competency_ids
+from tracker.competencies.forms import Evidence, category_form, posted_competency_ids
 from tracker.competencies.matrix import SORT_KEYS, sort_rows, team_matrix
-from tracker.db import get_db
+from tracker.db import get_db, utcnow
 from tracker.exports.download import attachment
 from tracker.exports.matrix_export import BUILDERS, CONTENT_TYPES
+from tracker.mentoring.models import MentoringSession
+from tracker.sprints.models import Milestone
 from tracker.team.services import can_manage_team, get_member_for, get_team_for
 
 bp = Blueprint("competencies", __name__)
@@ -39,12 +42,13 @@ def _render_member(member, assessment, failed=None, status=200):
     can_manage = can_manage_team(current_user, member.team)
     can_rate = (can_manage or member.user_id == current_user.id) and not member.archived
     forms = {}
+    evidence = _evidence(member) if assessment and can_rate else None
     if assessment and can_rate:
         for block in assessment.blocks:
             forms[block.category.id] = (
                 failed
                 if failed and failed.category_id.data == str(block.category.id)
-                else category_form(block, assessment.view, formdata=None)
+                else category_form(block, assessment.view, formdata=None, evidence=evidence)
             )
     return render_template(
         "competencies/member.html",
@@ -77,7 +81,7 @@ def rate(member_id: int):
     if block is None:
         flash("That category is not part of this member's framework.", "error")
         return _render_member(member, assessment, status=400)
-    form = category_form(block, assessment.view, formdata=request.form)
+    form = category_form(block, assessment.view, formdata=request.form, evidence=_evidence(member))
     valid = form.validate()  # first: validate() resets every field's errors
     foreign = posted_competency_ids(request.form) - {r.competency.id for r in block.rows}
     if foreign:
@@ -104,6 +108,8 @@ def rate(member_id: int):
                     int(raw),
                     form[f"n{row.competency.id}"].data or "",
                     form[f"u{row.competency.id}"].data or "",
+                    session_id=form.session_id.data,
+                    milestone_id=form.milestone_id.data,
                 ),
             )
             saved += 1
@@ -128,6 +134,24 @@ def radar(member_id: int):
     # The chart carries its own inline styles and never runs scripts (served as an image).
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+def _evidence(member) -> Evidence:
+    """The member's recent sessions and delivered milestones, to cite as evidence (2 queries)."""
+    db = get_db()
+    sessions = db.scalars(
+        select(MentoringSession)
+        .where(MentoringSession.member_id == member.id, MentoringSession.held_at <= utcnow())
+        .order_by(MentoringSession.held_at.desc())
+        .limit(30)
+    ).all()
+    milestones = db.scalars(
+        select(Milestone)
+        .where(Milestone.owner_id == member.id, Milestone.status == "done")
+        .order_by(Milestone.done_date.desc())
+        .limit(30)
+    ).all()
+    return Evidence(list(sessions), list(milestones))
 
 
 def _matrix_args():

@@ -57,6 +57,7 @@ class EditGoalForm(GoalForm):
     sessions = MultiCheckboxField(
         "Sessions where it was discussed", coerce=int, validate_choice=False
     )
+    milestones = MultiCheckboxField("Milestones that prove it", coerce=int, validate_choice=False)
 
 
 class CommentForm(FlaskForm):
@@ -82,6 +83,7 @@ def goal_form(
     *,
     edit: bool = False,
     sessions: list[MentoringSession] | None = None,
+    milestones: list | None = None,
     **values,
 ) -> GoalForm:
     """A goal form (the edit form adds status and sessions) with the framework's choices."""
@@ -96,5 +98,14 @@ def goal_form(
     if edit:
         form.sessions.choices = [
             (s.id, f"{s.held_at:%Y-%m-%d} · {s.kind_label}") for s in sessions or []
+        ]
+        form.milestones.choices = [
+            (
+                m.id,
+                f"{m.title} ({m.status}, due {m.due_date:%Y-%m-%d})"
+                if m.due_date
+                else f"{m.title} ({m.status})",
+            )
+            for m in milestones or []
         ]
     return form

@@ -24,6 +24,7 @@ def _goal_data(form, with_sessions: bool = False) -> plans.GoalData:
         due_date=form.due_date.data,
         status=form.status.data if with_sessions else "not_started",
         session_ids=(form.sessions.data or []) if with_sessions else None,
+        milestone_ids=(form.milestones.data or []) if with_sessions else None,
     )
 
 
@@ -137,10 +138,12 @@ def edit_goal(goal_id: int):
         request.form if request.method == "POST" else None,
         edit=True,
         sessions=sessions,
+        milestones=plans.milestone_choices(db, member),
         obj=goal,
     )
     if request.method == "GET":
         form.sessions.data = [s.id for s in goal.sessions]
+        form.milestones.data = [m.id for m in goal.milestones]
     elif form.validate_on_submit():
         try:
             plans.update_goal(db, goal, member, current_user, _goal_data(form, True), view)

@@ -21,6 +21,7 @@ from tracker.mentoring.models import (
     MentoringSession,
     PlanEvent,
 )
+from tracker.sprints.models import Milestone
 from tracker.team.models import Member
 from tracker.team.services import get_member_for
 
@@ -44,6 +45,7 @@ class PlanError(ValueError):
 def _plan_query():
     return select(GrowthPlan).options(
         selectinload(GrowthPlan.goals).selectinload(Goal.sessions),
+        selectinload(GrowthPlan.goals).selectinload(Goal.milestones),
         selectinload(GrowthPlan.goals).selectinload(Goal.comments).selectinload(GoalComment.author),
         selectinload(GrowthPlan.events).selectinload(PlanEvent.actor),
     )
@@ -60,13 +62,26 @@ def get_goal_for(
     """The goal and its member, if `user` may see (or manage) the member; else 404 or 403."""
     goal = db.scalar(
         select(Goal)
-        .options(selectinload(Goal.plan), selectinload(Goal.sessions))
+        .options(
+            selectinload(Goal.plan), selectinload(Goal.sessions), selectinload(Goal.milestones)
+        )
         .where(Goal.id == goal_id)
     )
     if goal is None:
         abort(404)
     member = get_member_for(db, user, goal.plan.member_id, manage=manage)
     return goal, member
+
+
+def milestone_choices(db: Session, member: Member) -> list[Milestone]:
+    """The milestones the member owns, newest due first: the work a goal can point to."""
+    return list(
+        db.scalars(
+            select(Milestone)
+            .where(Milestone.owner_id == member.id)
+            .order_by(Milestone.due_date.desc(), Milestone.id.desc())
+        )
+    )
 
 
 def session_choices(db: Session, member: Member) -> list[MentoringSession]:
@@ -116,6 +131,7 @@ class GoalData:
     due_date: date | None = None
     status: str = "not_started"
     session_ids: list[int] | None = None  # None: leave the linked sessions as they are
+    milestone_ids: list[int] | None = None  # None: leave the linked milestones as they are
 
 
 @dataclass
@@ -127,6 +143,7 @@ class _CheckedGoal:
     due_date: date | None
     status: str
     sessions: list[MentoringSession] | None
+    milestones: list[Milestone] | None = None
 
 
 def _check_goal(
@@ -156,6 +173,12 @@ def _check_goal(
         sessions = [s for s in session_choices(db, member) if s.id in wanted] if wanted else []
         if len(sessions) != len(wanted):
             raise PlanError(f"Only {member.name}'s own sessions can be linked.", "sessions")
+    milestones = None
+    if data.milestone_ids is not None:
+        wanted = set(data.milestone_ids)
+        milestones = [m for m in milestone_choices(db, member) if m.id in wanted] if wanted else []
+        if len(milestones) != len(wanted):
+            raise PlanError(f"Only milestones {member.name} owns can be linked.", "milestones")
     return _CheckedGoal(
         title,
         _text(data.description, "Description", "description"),
@@ -164,6 +187,7 @@ def _check_goal(
         data.due_date,
         data.status,
         sessions,
+        milestones,
     )
 
 
@@ -249,6 +273,7 @@ def add_goal(
         status=checked.status,
         position=max((g.position for g in plan.goals), default=-1) + 1,
         sessions=checked.sessions or [],
+        milestones=checked.milestones or [],
     )
     db.add(goal)
     _event(db, plan, actor, f"Added goal “{goal.title}”")
@@ -279,6 +304,8 @@ def update_goal(
     goal.due_date, goal.status = checked.due_date, checked.status
     if checked.sessions is not None:
         goal.sessions = checked.sessions
+    if checked.milestones is not None:
+        goal.milestones = checked.milestones
     db.flush()
 
 
