@@ -84,6 +84,7 @@ EXPECTED_ACCESS = {
     "delivery.burnup_chart": ("admin", "lead"),
     "delivery.import_upload": ("admin", "lead"),
     "delivery.import_confirm": ("admin", "lead"),
+    "audit.index": ("admin",),
 }
 
 
@@ -214,6 +215,7 @@ OUTCOMES = {
     "delivery.import_confirm": {"admin": 400, "lead": 400, "other": 404, "eve": 403, "anon": 302},
     "delivery.dashboard": {"admin": 200, "lead": 200, "other": 200, "eve": 403, "anon": 302},
     "delivery.mine": {"admin": 200, "lead": 200, "other": 200, "eve": 200, "anon": 302},
+    "audit.index": {"admin": 200, "lead": 403, "other": 403, "eve": 403, "anon": 302},
 }
 ACTORS = {
     "admin": "admin@example.com",

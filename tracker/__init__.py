@@ -48,6 +48,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     import tracker.models  # noqa: F401  (every feature's mappers, before the first query)
     from tracker import cli, db, errors, security
+    from tracker.audit import services as audit_services
+    from tracker.audit.views import bp as audit_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.competencies.framework_views import bp as frameworks_bp
     from tracker.competencies.views import bp as competencies_bp
@@ -59,10 +61,12 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from tracker.team.views import bp as team_bp
 
     db.init_app(app)
+    audit_services.install()
     security.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(team_bp)
     app.register_blueprint(competencies_bp)
     app.register_blueprint(frameworks_bp)

@@ -122,6 +122,7 @@ def seed_demo(password: str, if_empty: bool) -> None:
     from tracker.demo import DemoError, seed
 
     db = get_db()
+    db.info["audit"] = False  # thousands of demo rows are not events anyone did
     if if_empty and db.scalar(select(User.id).limit(1)) is not None:
         if ensure_default_framework(db) is not None:
             db.commit()

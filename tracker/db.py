@@ -75,9 +75,19 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _mark_read_only():
-        _immediate.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        view = app.view_functions.get(request.endpoint or "")
+        _immediate.set(
+            request.method not in ("GET", "HEAD", "OPTIONS") or getattr(view, "writes", False)
+        )
 
     app.teardown_appcontext(_close_session)
+
+
+def writes(view):
+    """Mark a GET view that writes (an export it logs): its SQLite transaction starts
+    IMMEDIATE, so it never fails upgrading a read lock under concurrent writers."""
+    view.writes = True
+    return view
 
 
 def get_engine() -> Engine:

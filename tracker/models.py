@@ -1,5 +1,6 @@
 """Every feature's models in one import: for Alembic, the shell and the tests."""
 
+from tracker.audit.models import AuditEvent
 from tracker.auth.models import AccountLink, LoginAttempt, User
 from tracker.competencies.models import (
     Category,
@@ -29,6 +30,7 @@ from tracker.team.models import Member, Team, team_lead
 
 __all__ = [
     "AccountLink",
+    "AuditEvent",
     "ActionItem",
     "CalendarFeed",
     "Goal",

@@ -10,12 +10,13 @@ from sqlalchemy import func, or_, select
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import InputRequired
 
+from tracker.audit.services import record
 from tracker.auth.forms import EmptyForm
 from tracker.auth.permissions import logged_in, roles
 from tracker.competencies import framework_io as fio
 from tracker.competencies.models import Framework, FrameworkVersion
 from tracker.competencies.services import load_version
-from tracker.db import get_db
+from tracker.db import get_db, writes
 from tracker.exports.download import attachment
 from tracker.team.models import Team
 
@@ -131,6 +132,7 @@ def changes(framework_id: int):
     )
 
 
+@writes
 @bp.route("/frameworks/<int:framework_id>/export.<fmt>")
 @logged_in
 def export(framework_id: int, fmt: str):
@@ -138,6 +140,8 @@ def export(framework_id: int, fmt: str):
         abort(404)
     version = _version(_framework(framework_id), request.args.get("version"))
     text = fio.dump_framework(fio.export_framework(version), fmt)
+    record(get_db(), "export", "framework", version.framework_id, f"v{version.number} as {fmt}")
+    get_db().commit()
     mimetype = "application/json" if fmt == "json" else "application/yaml"
     return Response(
         text,

@@ -6,13 +6,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
+from tracker.audit.services import record
 from tracker.auth.permissions import logged_in, roles
 from tracker.competencies import services
 from tracker.competencies.assessment import assess_member
 from tracker.competencies.charts import radar_svg
 from tracker.competencies.forms import Evidence, category_form, posted_competency_ids
 from tracker.competencies.matrix import SORT_KEYS, sort_rows, team_matrix
-from tracker.db import get_db, utcnow
+from tracker.db import get_db, utcnow, writes
 from tracker.exports.download import attachment
 from tracker.exports.matrix_export import BUILDERS, CONTENT_TYPES
 from tracker.mentoring.models import MentoringSession
@@ -184,6 +185,7 @@ def matrix(team_id: int):
     )
 
 
+@writes
 @bp.route("/teams/<int:team_id>/matrix.<fmt>")
 @roles("admin", "lead")
 def export_matrix(team_id: int, fmt: str):
@@ -194,6 +196,8 @@ def export_matrix(team_id: int, fmt: str):
     m = team_matrix(db, team, **_matrix_args())
     if m is None:
         abort(404)
+    record(db, "export", "team", team.id, f"skill matrix as {fmt}, {len(m.rows)} members")
+    db.commit()
     return Response(
         BUILDERS[fmt](m),
         content_type=CONTENT_TYPES[fmt],

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from tracker.audit.services import record
 from tracker.competencies.matrix import org_matrix, team_matrix
 from tracker.db import get_db
 from tracker.exports.matrix_export import BUILDERS
@@ -61,6 +62,15 @@ def export_matrix(team_name, framework_name, fmt, output, include_archived):
     if matrix is None:
         raise click.ClickException("No competency framework is loaded: import one first.")
     data = BUILDERS[fmt](matrix)
+    scope = f"team {team_name}" if team_name else "the organisation"
+    record(
+        db,
+        "export",
+        "team" if team_name else "organisation",
+        matrix.team.id if matrix.team else None,
+        f"skill matrix of {scope} as {fmt}, {len(matrix.rows)} members",
+    )
+    db.commit()
     if output == "-":
         if fmt == "xlsx" and sys.stdout.isatty():
             raise click.ClickException("XLSX is binary: give a file with -o.")

@@ -1,0 +1,235 @@
+"""Recording: every ORM change of an audited model is logged at flush, in the same transaction;
+exports and other reads worth knowing about are logged explicitly with `record`.
+
+Note fields are never copied: for them the log says *that* they changed, not what they say.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import has_request_context
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from tracker.audit.models import AuditEvent
+from tracker.db import utcnow
+
+# Attributes whose values may be shown (short, not private); anything else: its name only.
+SHOWN = {
+    "role",
+    "active",
+    "archived",
+    "level",
+    "status",
+    "value",
+    "kind",
+    "state",
+    "name",
+    "title",
+    "team_id",
+    "cadence_days",
+    "target_level",
+    "target_date",
+    "due_date",
+    "email",
+    "is_default",
+    "done",
+    "owner",
+    "sprint_id",
+    "start_date",
+    "end_date",
+    "target_proficiency",
+    "number",
+}
+NEVER_SHOWN_TYPES = {"session"}  # a session's fields are all notes or close to them
+SKIPPED = {
+    "updated_at",
+    "created_at",
+    "password_hash",
+    "session_token",
+    "last_login_at",
+    "token_digest",
+    "token",
+}
+
+
+def _types() -> dict[type, str]:
+    from tracker.auth.models import AccountLink, User
+    from tracker.competencies.models import Framework, FrameworkVersion, Rating
+    from tracker.mentoring.models import (
+        ActionItem,
+        CalendarFeed,
+        Goal,
+        GoalComment,
+        GrowthPlan,
+        MentoringSession,
+    )
+    from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
+    from tracker.team.models import Member, Team
+
+    return {
+        User: "user",
+        AccountLink: "account link",
+        Team: "team",
+        Member: "member",
+        Framework: "framework",
+        FrameworkVersion: "framework version",
+        Rating: "rating",
+        MentoringSession: "session",
+        ActionItem: "action item",
+        GrowthPlan: "growth plan",
+        Goal: "goal",
+        GoalComment: "goal comment",
+        CalendarFeed: "calendar feed",
+        Project: "project",
+        Sprint: "sprint",
+        Milestone: "milestone",
+        MilestoneMove: "milestone move",
+    }
+
+
+_TYPES: dict[type, str] | None = None
+
+
+def _actor() -> tuple[int | None, str]:
+    if has_request_context():
+        from flask_login import current_user
+
+        if current_user and current_user.is_authenticated:
+            return current_user.id, f"{current_user.name} <{current_user.email}>"
+        return None, "anonymous"
+    return None, "command line"
+
+
+def _fmt(value) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _changes(obj, kind: str) -> tuple[str, str]:
+    state = inspect(obj)
+    parts, action = [], "update"
+    for attr in state.mapper.column_attrs:
+        if attr.key in SKIPPED or attr.key == "id":
+            continue
+        hist = state.attrs[attr.key].history
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if attr.key == "archived":
+            action = "archive" if new else "restore"
+        elif attr.key == "active" and kind == "user":
+            action = "reactivate" if new else "deactivate"
+        if attr.key in SHOWN and kind not in NEVER_SHOWN_TYPES:
+            parts.append(f"{attr.key}: {_fmt(old)} → {_fmt(new)}")
+        else:
+            parts.append(f"{attr.key} changed")
+    for rel in state.mapper.relationships:
+        if rel.secondary is None:  # many-to-many only (team leads, linked sessions...)
+            continue
+        hist = state.attrs[rel.key].history
+        if hist.has_changes():
+            added = [_label(o) for o in hist.added]
+            removed = [_label(o) for o in hist.deleted]
+            change = ", ".join([f"+{a}" for a in added] + [f"-{r}" for r in removed])
+            parts.append(f"{rel.key}: {change}")
+    return action, "; ".join(parts)
+
+
+def _label(obj) -> str:
+    name = getattr(obj, "email", None) or getattr(obj, "title", None) or getattr(obj, "key", None)
+    return f"{name}" if name else f"#{_pk(obj)[0]}"
+
+
+def _created(obj, kind: str) -> str:
+    if kind in NEVER_SHOWN_TYPES:
+        return f"member {obj.member_id}, {obj.kind}, held {obj.held_at:%Y-%m-%d %H:%M}"
+    state = inspect(obj)
+    parts = []
+    for attr in state.mapper.column_attrs:
+        value = getattr(obj, attr.key, None)
+        if attr.key in SHOWN and value is not None:
+            parts.append(f"{attr.key}: {_fmt(value)}")
+        elif attr.key.endswith("_id") and attr.key != "id" and value is not None:
+            parts.append(f"{attr.key}: {value}")
+    return "; ".join(parts)
+
+
+def _after_flush(session: Session, _context) -> None:
+    global _TYPES
+    if session.info.get("audit") is False:
+        return
+    if _TYPES is None:
+        _TYPES = _types()
+    actor_id, actor = _actor()
+    now = utcnow()
+    rows = []
+    for obj in session.new:
+        kind = _TYPES.get(type(obj))
+        if kind:
+            rows.append(("create", kind, _pk(obj), _created(obj, kind)))
+    for obj in session.dirty:
+        kind = _TYPES.get(type(obj))
+        if kind and session.is_modified(obj):
+            action, summary = _changes(obj, kind)
+            if summary:
+                rows.append((action, kind, _pk(obj), summary))
+    for obj in session.deleted:
+        kind = _TYPES.get(type(obj))
+        if kind:
+            rows.append(("delete", kind, _pk(obj), ""))
+    if rows:
+        session.connection().execute(
+            insert(AuditEvent),
+            [
+                {
+                    "at": now,
+                    "actor_id": actor_id,
+                    "actor": actor,
+                    "action": action,
+                    "object_type": kind,
+                    "object_id": _single(identity),
+                    "summary": summary[:1000],
+                }
+                for action, kind, identity, summary in rows
+            ],
+        )
+
+
+def _pk(obj) -> tuple:
+    # After the INSERT the key is on the instance, though not yet in its identity.
+    return tuple(inspect(obj).mapper.primary_key_from_instance(obj))
+
+
+def _single(identity) -> int | None:
+    if identity and len(identity) == 1 and isinstance(identity[0], int):
+        return identity[0]
+    return None
+
+
+def record(
+    db: Session, action: str, object_type: str, object_id: int | None, summary: str = ""
+) -> None:
+    """Log an event that changes no row (an export, a download)."""
+    actor_id, actor = _actor()
+    db.connection().execute(
+        insert(AuditEvent).values(
+            at=utcnow(),
+            actor_id=actor_id,
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            summary=summary[:1000],
+        )
+    )
+
+
+def install() -> None:
+    """Listen to every session's flushes (once per process)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
