@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help install install-dev run serve migrate test test-sqlite test-postgres lint format clean bench-matrix
+.PHONY: load help install install-dev run serve migrate test test-sqlite test-postgres test-browser lint format clean bench-matrix
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -52,6 +52,16 @@ test-sqlite: install-dev
 
 test-postgres: install-dev  ## the whole suite on PostgreSQL (PG_TEST_URL)
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+
+test-browser: install-dev  ## only the browser tests (Playwright driving /usr/bin/chromium)
+	$(BIN)/python -m pytest -m browser tests/browser
+
+$(VENV)/.load: requirements-load.txt $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -r requirements-load.txt
+	touch $@
+
+load: $(VENV)/.load  ## mixed reads/writes on gunicorn (4 workers), SQLite then PostgreSQL; checks no write is lost
+	$(BIN)/python load/run.py
 
 bench-matrix: install-dev  ## time the skill matrix page and exports (500 members) against raw SQL
 	$(BIN)/python bench/matrix.py
