@@ -17,6 +17,7 @@ from tracker.db import get_db, utcnow, writes
 from tracker.exports.download import attachment
 from tracker.exports.matrix_export import BUILDERS, CONTENT_TYPES
 from tracker.mentoring.models import MentoringSession
+from tracker.security import svg_response
 from tracker.sprints.models import Milestone
 from tracker.team.services import can_manage_team, get_member_for, get_team_for
 
@@ -131,10 +132,7 @@ def radar(member_id: int):
     _member, assessment = _assessment(member_id)
     if assessment is None:
         abort(404)
-    response = Response(radar_svg(assessment), mimetype="image/svg+xml")
-    # The chart carries its own inline styles and never runs scripts (served as an image).
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
+    return svg_response(radar_svg(assessment))
 
 
 def _evidence(member) -> Evidence:

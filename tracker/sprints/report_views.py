@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.auth.permissions import logged_in, roles
 from tracker.db import get_db
+from tracker.security import svg_response
 from tracker.sprints import charts, reports, services
 from tracker.sprints.access import get_project_for
 from tracker.sprints.delivery_import import apply_delivery, preview_delivery
@@ -15,14 +16,6 @@ from tracker.sprints.importers import MAX_IMPORT_BYTES, ImportFormatError, parse
 from tracker.team.services import get_team_for
 
 bp = Blueprint("delivery", __name__)
-# The charts carry their own inline styles and never run scripts (served as images).
-SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
-
-
-def _svg(svg: bytes) -> Response:
-    response = Response(svg, mimetype="image/svg+xml")
-    response.headers["Content-Security-Policy"] = SVG_CSP
-    return response
 
 
 def _sprint_count() -> int:
@@ -59,7 +52,7 @@ def report(team_id: int):
 def trend_chart(team_id: int):
     db = get_db()
     team = get_team_for(db, current_user, team_id)
-    return _svg(charts.trend_svg(reports.sprint_report(db, team, _sprint_count())))
+    return svg_response(charts.trend_svg(reports.sprint_report(db, team, _sprint_count())))
 
 
 @bp.route("/projects/<int:project_id>/burnup.svg")
@@ -69,7 +62,7 @@ def burnup_chart(project_id: int):
     project = get_project_for(db, current_user, project_id)
     report = reports.sprint_report(db, project.team, _sprint_count())
     burnup = next(b for b in report.burnups if b.project.id == project.id)
-    return _svg(charts.burnup_svg(burnup))
+    return svg_response(charts.burnup_svg(burnup))
 
 
 @bp.route("/teams/<int:team_id>/delivery/import", methods=["GET", "POST"])
