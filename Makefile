@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: load help install install-dev run serve migrate test test-sqlite test-postgres test-browser lint format clean bench-matrix
+.PHONY: load help install install-dev run serve migrate test test-sqlite test-postgres test-browser lint format clean bench bench-matrix
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -62,6 +62,9 @@ $(VENV)/.load: requirements-load.txt $(VENV)/.runtime
 
 load: $(VENV)/.load  ## mixed reads/writes on gunicorn (4 workers), SQLite then PostgreSQL; checks no write is lost
 	$(BIN)/python load/run.py
+
+bench: install-dev  ## org scale (2,000 members): pages, exports, gunicorn+wrk; SQLite and PostgreSQL
+	$(BIN)/python bench/org.py
 
 bench-matrix: install-dev  ## time the skill matrix page and exports (500 members) against raw SQL
 	$(BIN)/python bench/matrix.py

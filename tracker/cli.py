@@ -112,7 +112,18 @@ def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
     help="Add no demo data when any account exists (the default framework is still loaded "
     "when there is none).",
 )
-def seed_demo(password: str, if_empty: bool) -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(["org"]),
+    help="Instead of the small demo, an org-scale dataset (50 teams, 2,000 members, 104 weeks).",
+)
+@click.option("--teams", type=click.IntRange(1), help="Scale dataset: number of teams.")
+@click.option("--members", type=click.IntRange(1), help="Scale dataset: number of members.")
+@click.option("--weeks", type=click.IntRange(1), help="Scale dataset: weeks of history.")
+@click.option("--seed", "seed_", type=int, help="Scale dataset: random seed (default 1).")
+def seed_demo(
+    password: str, if_empty: bool, scale, teams, members, weeks, seed_: int | None
+) -> None:
     """Create a demo organisation (idempotent) and print its logins."""
     from sqlalchemy import select
 
@@ -123,6 +134,9 @@ def seed_demo(password: str, if_empty: bool) -> None:
 
     db = get_db()
     db.info["audit"] = False  # thousands of demo rows are not events anyone did
+    if scale or teams or members or weeks or seed_ is not None:
+        _seed_scale(db, password, scale, teams, members, weeks, seed_)
+        return
     if if_empty and db.scalar(select(User.id).limit(1)) is not None:
         if ensure_default_framework(db) is not None:
             db.commit()
@@ -138,6 +152,29 @@ def seed_demo(password: str, if_empty: bool) -> None:
     click.echo(f"Demo logins (password: {password}):")
     for role, email in logins:
         click.echo(f"  {role:<9} {email}")
+
+
+def _seed_scale(db, password, scale, teams, members, weeks, seed_) -> None:
+    """`seed-demo --scale org` / `--teams --members --weeks`: the org-scale dataset."""
+    from tracker.scale import DOMAIN, SCALES, ScaleError, timed_seed
+    from tracker.security import password_problem
+
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(f"--password: {problem}")
+    size = dict(SCALES["org"])
+    size.update({k: v for k, v in (("teams", teams), ("members", members), ("weeks", weeks)) if v})
+    try:
+        counts, seconds = timed_seed(db, password=password, seed=seed_ or 1, **size)
+    except ScaleError as exc:
+        db.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.commit()
+    click.echo(
+        f"Generated in {seconds:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+    )
+    click.echo(f"Logins (password: {password}): lead01@{DOMAIN} … lead{size['teams']:02d}@{DOMAIN}")
+    click.echo(f"  engineers with an account: eng####@{DOMAIN} (about 30% of members)")
 
 
 def init_app(app: Flask) -> None:

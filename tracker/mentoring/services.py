@@ -258,9 +258,12 @@ def timeline(
     kind: str | None = None,
     competency_key: str | None = None,
     q: str | None = None,
+    page: int = 1,
+    per_page: int | None = None,
 ) -> list[MentoringSession]:
     """A member's sessions, newest first, filtered; the search reads the agenda and shared
-    notes, and private notes only of sessions `user` wrote (three queries in all)."""
+    notes, and private notes only of sessions `user` wrote (four queries in all). With
+    `per_page`, one page of them plus one more session when older ones exist."""
     query = (
         select(MentoringSession)
         .options(
@@ -286,9 +289,10 @@ def timeline(
                 ),
             )
         )
-    return list(
-        db.scalars(query.order_by(MentoringSession.held_at.desc(), MentoringSession.id.desc()))
-    )
+    query = query.order_by(MentoringSession.held_at.desc(), MentoringSession.id.desc())
+    if per_page:
+        query = query.limit(per_page + 1).offset((max(page, 1) - 1) * per_page)
+    return list(db.scalars(query))
 
 
 # --- cadence and the dashboard ----------------------------------------------------------------
@@ -338,21 +342,30 @@ def cadences(db: Session, user: User, now: datetime) -> list[Cadence]:
     return sorted(result, key=lambda c: c.next_due)
 
 
-def overdue_items(db: Session, user: User, today: date) -> list[ActionItem]:
-    """Open action items past their due date, of the members `user` manages (one query)."""
+ITEMS_PAGE = 50  # overdue items per dashboard page: an org-scale lead can have hundreds
+
+
+def overdue_items(
+    db: Session, user: User, today: date, page: int = 1
+) -> tuple[list[ActionItem], int]:
+    """One page of the open action items past their due date of the members `user` manages,
+    most overdue first, and how many there are in all (two queries, plus two eager loads)."""
     members = _managed_members(user).with_only_columns(Member.id)
-    return list(
-        db.scalars(
-            select(ActionItem)
-            .options(selectinload(ActionItem.session).selectinload(MentoringSession.member))
-            .where(
-                ActionItem.member_id.in_(members),
-                ActionItem.done.is_(False),
-                ActionItem.due_date < today,
-            )
-            .order_by(ActionItem.due_date, ActionItem.id)
-        )
+    where = (
+        ActionItem.member_id.in_(members),
+        ActionItem.done.is_(False),
+        ActionItem.due_date < today,
     )
+    total = db.scalar(select(func.count()).select_from(ActionItem).where(*where)) or 0
+    items = db.scalars(
+        select(ActionItem)
+        .options(selectinload(ActionItem.session).selectinload(MentoringSession.member))
+        .where(*where)
+        .order_by(ActionItem.due_date, ActionItem.id)
+        .limit(ITEMS_PAGE)
+        .offset((max(page, 1) - 1) * ITEMS_PAGE)
+    )
+    return list(items), total
 
 
 # --- the calendar feed ------------------------------------------------------------------------

@@ -30,12 +30,17 @@ def dashboard():
     now = utcnow()
     today = now.date()
     rows = services.cadences(db, current_user, now)
+    page = request.args.get("items_page", 1, type=int) or 1
+    items, total = services.overdue_items(db, current_user, today, page)
     return render_template(
         "mentoring/dashboard.html",
         today=today,
         overdue=[c for c in rows if c.next_due < today],
         due_soon=[c for c in rows if today <= c.next_due <= today + timedelta(days=7)],
-        items=services.overdue_items(db, current_user, today),
+        items=items,
+        items_total=total,
+        items_page=max(page, 1),
+        items_per_page=services.ITEMS_PAGE,
         **extra_dashboard(db, current_user),
     )
 
@@ -204,6 +209,9 @@ def _tick(item_id: int, done: bool):
     return redirect(target)
 
 
+PAGE = 50  # sessions per timeline page: two years of weekly 1:1s is over a hundred
+
+
 @bp.route("/members/<int:member_id>/sessions")
 @logged_in
 def timeline(member_id: int):
@@ -212,13 +220,18 @@ def timeline(member_id: int):
     args = request.args
     kind = args.get("kind") if args.get("kind") in SESSION_KINDS else None
     key, q = args.get("competency") or None, (args.get("q") or "").strip()[:200]
-    sessions = services.timeline(db, member, current_user, kind=kind, competency_key=key, q=q)
+    page = max(args.get("page", 1, type=int) or 1, 1)
+    sessions = services.timeline(
+        db, member, current_user, kind=kind, competency_key=key, q=q, page=page, per_page=PAGE
+    )
     view = view_for_team(db, member.team)
     now = utcnow()
     return render_template(
         "mentoring/timeline.html",
         member=member,
-        sessions=sessions,
+        sessions=sessions[:PAGE],
+        page=page,
+        has_older=len(sessions) > PAGE,
         kind=kind,
         key=key,
         q=q,
@@ -287,7 +300,7 @@ def me():
         progress=progress,
         now=now,
         carried=services.open_items(db, member.id, now),
-        sessions=services.timeline(db, member, current_user)[:10],
+        sessions=services.timeline(db, member, current_user, per_page=10)[:10],
         tick=EmptyForm(),
         manage=False,
         **extra_home(db, member),

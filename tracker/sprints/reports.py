@@ -6,6 +6,8 @@ and computed in Python, so a page costs the same statements for 5 milestones or 
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,9 +28,18 @@ class History:
 
     def __post_init__(self):
         self.by_id = {s.id: s for s in self.sprints}
+        # A team's sprints never overlap: a binary search over their starts finds the one
+        # containing a day (the page asks once per milestone; a linear scan was O(n*m)).
+        self._by_start = sorted(self.sprints, key=lambda s: (s.start_date, s.id))
+        self._starts = [s.start_date for s in self._by_start]
 
     def sprint_on(self, day: date | None) -> Sprint | None:
-        return next((s for s in self.sprints if s.contains(day)), None)
+        if day is None:
+            return None
+        i = bisect_right(self._starts, day)  # the last sprint starting on or before `day`
+        if i and self._by_start[i - 1].contains(day):
+            return self._by_start[i - 1]
+        return None
 
     def delivered_in(self, m: Milestone) -> Sprint | None:
         """The sprint whose dates contain the done date."""
@@ -185,12 +196,24 @@ def sprint_report(db: Session, team: Team, n: int = 6, today: date | None = None
     ).all()
     recent = [s for s in history.sprints if s.start_date <= today][-n:]
     moves = [mv for mvs in history.moves.values() for mv in mvs]
+    # Group once (milestones by sprint planned and delivered, moves by sprint left) instead
+    # of scanning every milestone and move for each sprint.
+    planned_in: dict[int, set[int]] = defaultdict(set)
+    delivered_in: dict[int, list[Milestone]] = defaultdict(list)
+    for m in milestones:
+        if m.sprint_id is not None:
+            planned_in[m.sprint_id].add(m.id)
+        sprint = history.delivered_in(m)
+        if sprint is not None:
+            delivered_in[sprint.id].append(m)
+    moved_out: dict[int, list[MilestoneMove]] = defaultdict(list)
+    for mv in moves:
+        moved_out[mv.from_sprint_id].append(mv)
     rows = []
     for s in recent:
-        planned = {m.id for m in milestones if m.sprint_id == s.id}
-        planned |= {mv.milestone_id for mv in moves if mv.from_sprint_id == s.id}
-        delivered = [m for m in milestones if history.delivered_in(m) is s]
-        out = [mv for mv in moves if mv.from_sprint_id == s.id]
+        out = moved_out.get(s.id, [])
+        planned = planned_in.get(s.id, set()) | {mv.milestone_id for mv in out}
+        delivered = delivered_in.get(s.id, [])
         rows.append(
             SprintRow(
                 s,
