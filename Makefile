@@ -6,6 +6,8 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Two pytest workers (pytest-xdist): each gets its own migrated database; PYTEST_ARGS= for one.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: load help install install-dev run serve migrate test test-sqlite test-postgres test-browser lint format clean bench bench-matrix
 
@@ -48,10 +50,10 @@ format: install-dev  ## ruff: fix what can be fixed and format
 test: lint test-sqlite  ## lint, then the whole suite on SQLite
 
 test-sqlite: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: install-dev  ## the whole suite on PostgreSQL (PG_TEST_URL)
-	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-browser: install-dev  ## only the browser tests (Playwright driving /usr/bin/chromium)
 	$(BIN)/python -m pytest -m browser tests/browser
