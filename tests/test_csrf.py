@@ -1,0 +1,242 @@
+"""CSRF: every state-changing route refuses a POST without a token, with a token signed by
+another secret, or with another session's token (400, nothing written, still logged in), for
+someone who would otherwise be allowed; the very same POST with the right token goes through.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD, login
+from tracker.db import Base
+
+NEW_PASSWORD = "violet-otter-lantern-94"
+SMALL_FRAMEWORK = b"""format: team-tracker/framework@1
+name: CSRF test framework
+scale:
+  - {value: 1, label: Aware}
+  - {value: 2, label: Working}
+levels:
+  - {name: Junior}
+  - {name: Senior}
+categories:
+  - key: delivery
+    name: Delivery
+    competencies:
+      - key: shipping
+        name: Shipping
+        levels:
+          Junior: {expected: 1, descriptor: Ships small changes.}
+          Senior: {expected: 2, descriptor: Ships large changes.}
+"""
+JIRA_CSV = b"Issue key,Summary,Status,Due date\nML-1,Imported milestone,In Progress,2026-03-12\n"
+
+
+@pytest.fixture
+def world(app, db, org, framework, plan, one_on_one, delivery, make_member, make_sprint):
+    """The org with a session, an item, a plan, delivery, a planned sprint, a second framework,
+    a member to invite and an invitation waiting to be accepted."""
+    from tracker.auth.services import invite_member
+    from tracker.competencies import framework_io as fio
+    from tracker.competencies.models import Competency
+
+    today = date.today()
+    later = make_sprint(org.team, today + timedelta(days=60), name="Later")
+    invitee = make_member(org.team, "Ivy Invitee", email="ivy@example.com")
+    with app.app_context():
+        _link, invite_token = invite_member(db, org.plain, org.lead)
+        second = fio.import_framework(db, fio.parse_framework(SMALL_FRAMEWORK, "f.yaml")).framework
+    db.commit()
+    comp = db.scalar(
+        select(Competency)
+        .where(Competency.key == "python-programming")
+        .order_by(Competency.id.desc())
+    )
+    return SimpleNamespace(
+        org=org,
+        today=today,
+        session=one_on_one,
+        item=one_on_one.items[0],
+        goal=plan.goals[0],
+        later=later,
+        invitee=invitee,
+        invite_token=invite_token,
+        second_framework=second,
+        comp=comp,
+        framework_id=framework.framework_id,
+    )
+
+
+def _d(day: date) -> str:
+    return day.isoformat()
+
+
+# Every POST route, in an order where each valid POST still makes sense after the ones before:
+# endpoint -> (actor, url, payload, status with a valid token, whether that POST writes).
+def _posts(w) -> list[tuple[str, str, str, dict, int, bool]]:
+    o, t = w.org, w.today
+    eve_user = o.eng.user_id
+    cid = w.comp.id
+
+    def member_form(**kw):
+        data = {
+            "name": "Pat Plain",
+            "email": "pat@example.com",
+            "job_title": "MLE",
+            "level": "Entry",
+            "start_date": "2024-01-15",
+            "cadence_days": "21",
+            "team_id": str(o.team.id),
+        }
+        return data | kw
+
+    return [
+        ("auth.login", "anon", "/login", {"email": "lead@example.com", "password": PASSWORD}, 302, True),
+        ("auth.accept_link", "anon", f"/welcome/{w.invite_token}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, 302, True),
+        ("auth.new_user", "admin", "/admin/users/new", {"email": "new@example.com", "name": "New Person", "role": "engineer"}, 200, True),
+        ("auth.edit_user", "admin", f"/admin/users/{eve_user}", {"name": "Eve Renamed", "role": "engineer"}, 302, True),
+        ("auth.deactivate_user", "admin", f"/admin/users/{eve_user}/deactivate", {}, 302, True),
+        ("auth.reactivate_user", "admin", f"/admin/users/{eve_user}/reactivate", {}, 302, True),
+        ("auth.reset_password", "admin", f"/admin/users/{eve_user}/reset", {}, 200, True),
+        ("frameworks.import_upload", "admin", "/admin/frameworks/import", {"file": (SMALL_FRAMEWORK.replace(b"CSRF test", b"Another"), "f.yaml")}, 200, False),
+        ("frameworks.import_confirm", "admin", "/admin/frameworks/import/confirm", {"content": SMALL_FRAMEWORK.replace(b"CSRF test", b"Another").decode(), "filename": "f.yaml", "make_default": ""}, 302, True),
+        ("frameworks.make_default", "admin", f"/admin/frameworks/{w.second_framework.id}/default", {}, 302, True),
+        ("frameworks.make_default", "admin", f"/admin/frameworks/{w.framework_id}/default", {}, 302, True),
+        ("team.new_team", "lead", "/teams/new", {"name": "New Team", "leads": str(o.lead.id), "framework_id": "0", "sprint_length_days": "14"}, 302, True),
+        ("team.edit_team", "lead", f"/teams/{o.team.id}/edit", {"name": "ML Platform", "leads": str(o.lead.id), "framework_id": "0", "sprint_length_days": "10"}, 302, True),
+        ("team.new_member", "lead", f"/teams/{o.team.id}/members/new", member_form(name="Nina New", email="nina@example.com"), 302, True),
+        ("team.edit_member", "lead", f"/members/{o.plain.id}/edit", member_form(name="Pat Renamed"), 302, True),
+        ("team.archive_member", "lead", f"/members/{w.invitee.id}/archive", {}, 302, True),
+        ("team.restore_member", "lead", f"/members/{w.invitee.id}/restore", {}, 302, True),
+        ("team.invite_member", "lead", f"/members/{w.invitee.id}/invite", {}, 200, True),
+        ("competencies.rate", "lead", f"/members/{o.eng.id}/ratings", {"category_id": str(w.comp.category_id), f"c{cid}": "3", f"n{cid}": "Shown in review", f"u{cid}": ""}, 302, True),
+        ("plans.plan", "lead", f"/members/{o.eng.id}/plan", {"target_level": "Lead", "target_date": "2027-12-31", "summary": "Aim higher"}, 302, True),
+        ("plans.add_goal", "lead", f"/members/{o.eng.id}/plan/goals", {"title": "Write a design doc", "competency_key": "", "target_proficiency": "", "due_date": ""}, 302, True),
+        ("plans.gap_goal", "lead", f"/members/{o.eng.id}/plan/gap-goal", {"competency_key": "python-programming"}, 302, True),
+        ("plans.edit_goal", "lead", f"/goals/{w.goal.id}/edit", {"title": "Own the feature store", "status": "done", "competency_key": "", "target_proficiency": "", "due_date": ""}, 302, True),
+        ("plans.add_comment", "lead", f"/goals/{w.goal.id}/comments", {"body": "Well done"}, 302, True),
+        ("mentoring.new_session", "lead", f"/members/{o.eng.id}/sessions/new", {"kind": "one_on_one", "held_at": f"{_d(t)}T09:00", "duration_minutes": "30", "mood": ""}, 302, True),
+        ("mentoring.edit_session", "lead", f"/sessions/{w.session.id}/edit", {"kind": "career", "held_at": "2026-11-02T10:00", "duration_minutes": "45", "mood": ""}, 302, True),
+        ("mentoring.add_item", "lead", f"/sessions/{w.session.id}/items", {"text": "Follow up", "owner": "lead", "due_date": ""}, 302, True),
+        ("mentoring.item_done", "lead", f"/items/{w.item.id}/done", {}, 302, True),
+        ("mentoring.item_reopen", "lead", f"/items/{w.item.id}/reopen", {}, 302, True),
+        ("mentoring.reset_calendar", "lead", "/calendar/reset", {}, 302, True),
+        ("sprints.new_project", "lead", f"/teams/{o.team.id}/projects/new", {"name": "Search", "status": "active", "owner_id": ""}, 302, True),
+        ("sprints.edit_project", "lead", f"/projects/{o.project.id}/edit", {"name": "Feature store", "status": "on hold", "owner_id": str(o.mate.id)}, 302, True),
+        ("sprints.new_milestone", "lead", f"/projects/{o.project.id}/milestones/new", {"title": "Launch", "status": "planned", "owner_id": "", "sprint_id": ""}, 302, True),
+        ("sprints.edit_milestone", "lead", f"/milestones/{o.milestone.id}/edit", {"title": "Backfill", "status": "in progress", "owner_id": str(o.eng.id), "sprint_id": str(o.sprint.id), "due_date": _d(t)}, 302, True),
+        ("sprints.new_sprint", "lead", f"/teams/{o.team.id}/sprints/new", {"name": "Far", "start_date": _d(t + timedelta(days=100)), "end_date": _d(t + timedelta(days=113)), "goal": ""}, 302, True),
+        ("sprints.edit_sprint", "lead", f"/sprints/{o.sprint.id}/edit", {"name": "Now", "start_date": _d(o.sprint.start_date), "end_date": _d(o.sprint.end_date), "goal": "Ship it"}, 302, True),
+        ("sprints.close_sprint", "lead", f"/sprints/{o.sprint.id}/close", {"start_next": "", "carry_reason": "", f"action_{o.milestone.id}": "carry"}, 302, True),
+        ("sprints.start_sprint", "lead", f"/sprints/{w.later.id}/start", {}, 302, True),
+        ("delivery.import_upload", "lead", f"/teams/{o.team.id}/delivery/import", {"file": (JIRA_CSV, "jira.csv"), "project": ""}, 200, False),
+        ("delivery.import_confirm", "lead", f"/teams/{o.team.id}/delivery/import/confirm", {"content": JIRA_CSV.decode(), "project": ""}, 302, True),
+        ("auth.account", "lead", "/account", {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, 302, True),
+        ("auth.logout_everywhere", "lead", "/account/logout-everywhere", {}, 302, True),
+        ("auth.logout", "admin", "/logout", {}, 302, False),
+    ]  # fmt: skip
+
+
+def _payload(data: dict) -> dict:
+    """A fresh copy (uploaded files are streams, read once)."""
+    return {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in data.items()}
+
+
+def snapshot(db) -> dict[str, list]:
+    """Every row of every table, so an UPDATE counts as a write as much as an INSERT."""
+    db.commit()
+    state = {}
+    for table in Base.metadata.sorted_tables:
+        rows = db.execute(select(table).order_by(*table.primary_key.columns)).all()
+        state[table.name] = [tuple(r) for r in rows]
+    db.commit()
+    return state
+
+
+def _diff(before: dict, after: dict) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+def _raw_token(client) -> str:
+    with client.session_transaction() as sess:
+        return sess.setdefault("csrf_token", secrets.token_hex(20))
+
+
+def _bad_token(client, variant: str) -> dict:
+    if variant == "missing":
+        return {}
+    if variant == "empty":
+        return {"csrf_token": ""}
+    if variant == "other-secret":  # the session's own raw token, signed with another key
+        signer = URLSafeTimedSerializer("not-" + secrets.token_hex(16), salt="wtf-csrf-token")
+        return {"csrf_token": signer.dumps(_raw_token(client))}
+    assert variant == "other-session"  # a genuine token of this app, for another session
+    secret = client.application.config["SECRET_KEY"]
+    signer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+    return {"csrf_token": signer.dumps(secrets.token_hex(20))}
+
+
+def _clients(app) -> dict:
+    clients = {"anon": app.test_client()}
+    for actor, email in (("lead", "lead@example.com"), ("admin", "admin@example.com")):
+        clients[actor] = app.test_client()
+        assert login(clients[actor], email).status_code == 302
+    for client in clients.values():
+        client.csrf_token()  # the session holds a raw token, as after any page with a form
+    return clients
+
+
+def test_every_post_route_is_covered(app, world):
+    """A new state-changing route fails here until it has a CSRF case below."""
+    posted = {endpoint for endpoint, *_ in _posts(world)}
+    routes = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
+    assert routes == posted, f"missing: {sorted(routes - posted)}; stale: {sorted(posted - routes)}"
+
+
+@pytest.mark.parametrize("variant", ["missing", "empty", "other-secret", "other-session"])
+def test_post_without_a_valid_token_is_refused_and_writes_nothing(app, db, world, variant):
+    clients = _clients(app)
+    before = snapshot(db)
+    for endpoint, actor, url, data, _status, _writes in _posts(world):
+        client = clients[actor]
+        r = client.post(url, data={**_payload(data), **_bad_token(client, variant)})
+        assert r.status_code == 400, f"{endpoint} {url} with a {variant} token: {r.status_code}"
+        assert b"Reload the page" in r.data, endpoint  # the CSRF error page, not a form error
+        changed = _diff(before, snapshot(db))
+        assert not changed, f"{endpoint} with a {variant} token wrote to {changed}"
+    # Nobody was logged out or logged in by the refused POSTs.
+    assert clients["lead"].get("/account").status_code == 200
+    assert clients["admin"].get("/account").status_code == 200
+    assert clients["anon"].get("/account").status_code == 302
+
+
+def test_a_token_in_the_header_is_checked_too(app, db, world):
+    """Flask-WTF also reads X-CSRFToken: a forged one there is refused like in the form."""
+    clients = _clients(app)
+    before = snapshot(db)
+    lead = clients["lead"]
+    forged = _bad_token(lead, "other-secret")["csrf_token"]
+    r = lead.post("/calendar/reset", headers={"X-CSRFToken": forged})
+    assert r.status_code == 400 and not _diff(before, snapshot(db))
+
+
+def test_the_same_posts_with_a_valid_token_go_through(app, db, world):
+    """The control: each refused POST above is one the actor may make, and it writes."""
+    clients = _clients(app)
+    for endpoint, actor, url, data, status, writes in _posts(world):
+        client = clients[actor]
+        before = snapshot(db)
+        r = client.form(url, _payload(data))
+        assert r.status_code == status, f"{endpoint} {url}: {r.status_code}"
+        changed = _diff(before, snapshot(db))
+        assert bool(changed) == writes, f"{endpoint}: expected writes={writes}, changed {changed}"
+    assert clients["anon"].get("/account").status_code == 200  # logged in by auth.login
+    assert clients["lead"].get("/account").status_code == 302  # logged out everywhere
+    assert clients["admin"].get("/account").status_code == 302  # logged out
