@@ -12,6 +12,7 @@ from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import Config, config_for, default_database_url
 
@@ -42,6 +43,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.instance_path
     )
     _secret_key(app)
+    # IDs in URLs fit the database's integer columns (PostgreSQL: 32 bits); anything larger
+    # is a 404 from the router, never an overflow in the database.
+    app.url_map.converters["int"] = BoundedInt
     proxies = int(os.environ.get("TRACKER_TRUSTED_PROXIES", "0") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
@@ -79,6 +83,15 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     app.before_request(_enforce_absolute_timeout)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:...>` limited to 1 .. 2**31 - 1."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _secret_key(app: Flask) -> None:

@@ -30,7 +30,7 @@ def prefill(db: Session, member: Member, view: FrameworkView | None, now: dateti
                 notes.append(f"carried {_plural(o.carried, 'session')}")
             if o.overdue_days:
                 notes.append(f"{_plural(o.overdue_days, 'day')} overdue")
-            owner = "you" if o.item.owner == "lead" else member.name.split()[0]
+            owner = "you" if o.item.owner == "lead" else (member.name.split() or ["them"])[0]
             lines.append(f"- {o.item.text} ({owner}; {', '.join(notes)})")
     goals = plans.goals_due_soonest(db, member)
     if goals:

@@ -71,7 +71,7 @@ def can_read_private(user: User, session: MentoringSession) -> bool:
 
 def audience(member: Member, user: User) -> dict[str, str]:
     """Who will be able to read each note field, said beside it."""
-    first = member.name.split()[0] if member.name else "them"
+    first = (member.name.split() or ["them"])[0]
     shared = (
         f"visible to you and {first}"
         if member.user_id

@@ -19,7 +19,10 @@ from tracker.sprints.models import MILESTONE_STATUSES, PROJECT_STATUSES
 
 
 def _id_or_none(value):
-    return int(value) if value not in (None, "", "0") and str(value).isdigit() else None
+    # Out-of-range ids become "none chosen"; the service then refuses what must be chosen.
+    if value in (None, "", "0") or not str(value).isdigit() or int(value) >= 2**31:
+        return None
+    return int(value)
 
 
 class _OwnerField(SelectField):

@@ -266,6 +266,8 @@ def _apply(db: Session, member: Member, data: MemberData, allowed_team_ids: set[
     )
     if clash is not None and clash != member.id:
         raise TeamError(f"{email} is already on this team's roster.", "email")
+    if not data.name.strip():
+        raise TeamError("Name is required.", "name")
     member.name = data.name.strip()
     member.email = email
     member.job_title = data.job_title.strip()
