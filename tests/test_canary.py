@@ -72,9 +72,7 @@ NOT_JUNK_POSTED = {
 
 
 @pytest.fixture
-def canary(
-    app, db, org, framework, plan, delivery, make_user, make_member, make_session, rate, runner
-):
+def canary(app, db, org, framework, plan, delivery, make_user, make_member, make_session, rate):
     """Canary sessions by org.lead with several members, and the people who must not see them."""
     from tracker.team.services import set_archived
 
@@ -261,7 +259,8 @@ def _urls(rule, candidates: dict[str, list], marker: str) -> list[str]:
         for arg, value in zip(args, combo, strict=True):
             url = re.sub(rf"<(?:\w+:)?{arg}>", str(value), url)
         urls.append(url)
-    # A search for the marker on every route (once), and each route's own filters (for all).
+    # A search for the marker on the pages that list people or sessions (once), and each
+    # route's own filters (for every ID).
     prefix = marker.split("-", 1)[1][:8]
     extra = [q.format(prefix=prefix) for q in QUERIES.get(rule.endpoint, [])]
     search = [urls[0] + "?q=CANARY"] if rule.endpoint in SEARCHED else []

@@ -9,10 +9,11 @@ import io
 import secrets
 from datetime import date, timedelta
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.conftest import PASSWORD, login
 from tracker.db import Base
@@ -78,9 +79,20 @@ def _d(day: date) -> str:
     return day.isoformat()
 
 
-# Every POST route, in an order where each valid POST still makes sense after the ones before:
-# endpoint -> (actor, url, payload, status with a valid token, whether that POST writes).
-def _posts(w) -> list[tuple[str, str, str, dict, int, bool]]:
+class Post(NamedTuple):
+    """A POST someone may make: who, where, what; the status it gets with a valid token and
+    whether it then writes."""
+
+    endpoint: str
+    actor: str
+    url: str
+    data: dict = {}
+    status: int = 302
+    writes: bool = True
+
+
+# Every POST route, in an order where each valid POST still makes sense after the ones before.
+def _posts(w) -> list[Post]:
     o, t = w.org, w.today
     eve_user = o.eng.user_id
     cid = w.comp.id
@@ -98,50 +110,243 @@ def _posts(w) -> list[tuple[str, str, str, dict, int, bool]]:
         return data | kw
 
     return [
-        ("auth.login", "anon", "/login", {"email": "lead@example.com", "password": PASSWORD}, 302, True),
-        ("auth.accept_link", "anon", f"/welcome/{w.invite_token}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, 302, True),
-        ("auth.new_user", "admin", "/admin/users/new", {"email": "new@example.com", "name": "New Person", "role": "engineer"}, 200, True),
-        ("auth.edit_user", "admin", f"/admin/users/{eve_user}", {"name": "Eve Renamed", "role": "engineer"}, 302, True),
-        ("auth.deactivate_user", "admin", f"/admin/users/{eve_user}/deactivate", {}, 302, True),
-        ("auth.reactivate_user", "admin", f"/admin/users/{eve_user}/reactivate", {}, 302, True),
-        ("auth.reset_password", "admin", f"/admin/users/{eve_user}/reset", {}, 200, True),
-        ("frameworks.import_upload", "admin", "/admin/frameworks/import", {"file": (SMALL_FRAMEWORK.replace(b"CSRF test", b"Another"), "f.yaml")}, 200, False),
-        ("frameworks.import_confirm", "admin", "/admin/frameworks/import/confirm", {"content": SMALL_FRAMEWORK.replace(b"CSRF test", b"Another").decode(), "filename": "f.yaml", "make_default": ""}, 302, True),
-        ("frameworks.make_default", "admin", f"/admin/frameworks/{w.second_framework.id}/default", {}, 302, True),
-        ("frameworks.make_default", "admin", f"/admin/frameworks/{w.framework_id}/default", {}, 302, True),
-        ("team.new_team", "lead", "/teams/new", {"name": "New Team", "leads": str(o.lead.id), "framework_id": "0", "sprint_length_days": "14"}, 302, True),
-        ("team.edit_team", "lead", f"/teams/{o.team.id}/edit", {"name": "ML Platform", "leads": str(o.lead.id), "framework_id": "0", "sprint_length_days": "10"}, 302, True),
-        ("team.new_member", "lead", f"/teams/{o.team.id}/members/new", member_form(name="Nina New", email="nina@example.com"), 302, True),
-        ("team.edit_member", "lead", f"/members/{o.plain.id}/edit", member_form(name="Pat Renamed"), 302, True),
-        ("team.archive_member", "lead", f"/members/{w.invitee.id}/archive", {}, 302, True),
-        ("team.restore_member", "lead", f"/members/{w.invitee.id}/restore", {}, 302, True),
-        ("team.invite_member", "lead", f"/members/{w.invitee.id}/invite", {}, 200, True),
-        ("competencies.rate", "lead", f"/members/{o.eng.id}/ratings", {"category_id": str(w.comp.category_id), f"c{cid}": "3", f"n{cid}": "Shown in review", f"u{cid}": ""}, 302, True),
-        ("plans.plan", "lead", f"/members/{o.eng.id}/plan", {"target_level": "Lead", "target_date": "2027-12-31", "summary": "Aim higher"}, 302, True),
-        ("plans.add_goal", "lead", f"/members/{o.eng.id}/plan/goals", {"title": "Write a design doc", "competency_key": "", "target_proficiency": "", "due_date": ""}, 302, True),
-        ("plans.gap_goal", "lead", f"/members/{o.eng.id}/plan/gap-goal", {"competency_key": "python-programming"}, 302, True),
-        ("plans.edit_goal", "lead", f"/goals/{w.goal.id}/edit", {"title": "Own the feature store", "status": "done", "competency_key": "", "target_proficiency": "", "due_date": ""}, 302, True),
-        ("plans.add_comment", "lead", f"/goals/{w.goal.id}/comments", {"body": "Well done"}, 302, True),
-        ("mentoring.new_session", "lead", f"/members/{o.eng.id}/sessions/new", {"kind": "one_on_one", "held_at": f"{_d(t)}T09:00", "duration_minutes": "30", "mood": ""}, 302, True),
-        ("mentoring.edit_session", "lead", f"/sessions/{w.session.id}/edit", {"kind": "career", "held_at": "2026-11-02T10:00", "duration_minutes": "45", "mood": ""}, 302, True),
-        ("mentoring.add_item", "lead", f"/sessions/{w.session.id}/items", {"text": "Follow up", "owner": "lead", "due_date": ""}, 302, True),
-        ("mentoring.item_done", "lead", f"/items/{w.item.id}/done", {}, 302, True),
-        ("mentoring.item_reopen", "lead", f"/items/{w.item.id}/reopen", {}, 302, True),
-        ("mentoring.reset_calendar", "lead", "/calendar/reset", {}, 302, True),
-        ("sprints.new_project", "lead", f"/teams/{o.team.id}/projects/new", {"name": "Search", "status": "active", "owner_id": ""}, 302, True),
-        ("sprints.edit_project", "lead", f"/projects/{o.project.id}/edit", {"name": "Feature store", "status": "on hold", "owner_id": str(o.mate.id)}, 302, True),
-        ("sprints.new_milestone", "lead", f"/projects/{o.project.id}/milestones/new", {"title": "Launch", "status": "planned", "owner_id": "", "sprint_id": ""}, 302, True),
-        ("sprints.edit_milestone", "lead", f"/milestones/{o.milestone.id}/edit", {"title": "Backfill", "status": "in progress", "owner_id": str(o.eng.id), "sprint_id": str(o.sprint.id), "due_date": _d(t)}, 302, True),
-        ("sprints.new_sprint", "lead", f"/teams/{o.team.id}/sprints/new", {"name": "Far", "start_date": _d(t + timedelta(days=100)), "end_date": _d(t + timedelta(days=113)), "goal": ""}, 302, True),
-        ("sprints.edit_sprint", "lead", f"/sprints/{o.sprint.id}/edit", {"name": "Now", "start_date": _d(o.sprint.start_date), "end_date": _d(o.sprint.end_date), "goal": "Ship it"}, 302, True),
-        ("sprints.close_sprint", "lead", f"/sprints/{o.sprint.id}/close", {"start_next": "", "carry_reason": "", f"action_{o.milestone.id}": "carry"}, 302, True),
-        ("sprints.start_sprint", "lead", f"/sprints/{w.later.id}/start", {}, 302, True),
-        ("delivery.import_upload", "lead", f"/teams/{o.team.id}/delivery/import", {"file": (JIRA_CSV, "jira.csv"), "project": ""}, 200, False),
-        ("delivery.import_confirm", "lead", f"/teams/{o.team.id}/delivery/import/confirm", {"content": JIRA_CSV.decode(), "project": ""}, 302, True),
-        ("auth.account", "lead", "/account", {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, 302, True),
-        ("auth.logout_everywhere", "lead", "/account/logout-everywhere", {}, 302, True),
-        ("auth.logout", "admin", "/logout", {}, 302, False),
-    ]  # fmt: skip
+        Post("auth.login", "anon", "/login", {"email": "lead@example.com", "password": PASSWORD}),
+        Post(
+            "auth.accept_link",
+            "anon",
+            f"/welcome/{w.invite_token}",
+            {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        ),
+        Post(
+            "auth.new_user",
+            "admin",
+            "/admin/users/new",
+            {"email": "new@example.com", "name": "New Person", "role": "engineer"},
+            status=200,
+        ),
+        Post(
+            "auth.edit_user",
+            "admin",
+            f"/admin/users/{eve_user}",
+            {"name": "Eve Renamed", "role": "engineer"},
+        ),
+        Post("auth.deactivate_user", "admin", f"/admin/users/{eve_user}/deactivate"),
+        Post("auth.reactivate_user", "admin", f"/admin/users/{eve_user}/reactivate"),
+        Post("auth.reset_password", "admin", f"/admin/users/{eve_user}/reset", status=200),
+        Post(
+            "frameworks.import_upload",
+            "admin",
+            "/admin/frameworks/import",
+            {"file": (SMALL_FRAMEWORK.replace(b"CSRF test", b"Another"), "f.yaml")},
+            status=200,
+            writes=False,
+        ),
+        Post(
+            "frameworks.import_confirm",
+            "admin",
+            "/admin/frameworks/import/confirm",
+            {
+                "content": SMALL_FRAMEWORK.replace(b"CSRF test", b"Another").decode(),
+                "filename": "f.yaml",
+                "make_default": "",
+            },
+        ),
+        Post(
+            "frameworks.make_default", "admin", f"/admin/frameworks/{w.second_framework.id}/default"
+        ),
+        Post("frameworks.make_default", "admin", f"/admin/frameworks/{w.framework_id}/default"),
+        Post(
+            "team.new_team",
+            "lead",
+            "/teams/new",
+            {
+                "name": "New Team",
+                "leads": str(o.lead.id),
+                "framework_id": "0",
+                "sprint_length_days": "14",
+            },
+        ),
+        Post(
+            "team.edit_team",
+            "lead",
+            f"/teams/{o.team.id}/edit",
+            {
+                "name": "ML Platform",
+                "leads": str(o.lead.id),
+                "framework_id": "0",
+                "sprint_length_days": "10",
+            },
+        ),
+        Post(
+            "team.new_member",
+            "lead",
+            f"/teams/{o.team.id}/members/new",
+            member_form(name="Nina New", email="nina@example.com"),
+        ),
+        Post(
+            "team.edit_member",
+            "lead",
+            f"/members/{o.plain.id}/edit",
+            member_form(name="Pat Renamed"),
+        ),
+        Post("team.archive_member", "lead", f"/members/{w.invitee.id}/archive"),
+        Post("team.restore_member", "lead", f"/members/{w.invitee.id}/restore"),
+        Post("team.invite_member", "lead", f"/members/{w.invitee.id}/invite", status=200),
+        Post(
+            "competencies.rate",
+            "lead",
+            f"/members/{o.eng.id}/ratings",
+            {
+                "category_id": str(w.comp.category_id),
+                f"c{cid}": "3",
+                f"n{cid}": "Shown in review",
+                f"u{cid}": "",
+            },
+        ),
+        Post(
+            "plans.plan",
+            "lead",
+            f"/members/{o.eng.id}/plan",
+            {"target_level": "Lead", "target_date": "2027-12-31", "summary": "Aim higher"},
+        ),
+        Post(
+            "plans.add_goal",
+            "lead",
+            f"/members/{o.eng.id}/plan/goals",
+            {
+                "title": "Write a design doc",
+                "competency_key": "",
+                "target_proficiency": "",
+                "due_date": "",
+            },
+        ),
+        Post(
+            "plans.gap_goal",
+            "lead",
+            f"/members/{o.eng.id}/plan/gap-goal",
+            {"competency_key": "python-programming"},
+        ),
+        Post(
+            "plans.edit_goal",
+            "lead",
+            f"/goals/{w.goal.id}/edit",
+            {
+                "title": "Own the feature store",
+                "status": "done",
+                "competency_key": "",
+                "target_proficiency": "",
+                "due_date": "",
+            },
+        ),
+        Post("plans.add_comment", "lead", f"/goals/{w.goal.id}/comments", {"body": "Well done"}),
+        Post(
+            "mentoring.new_session",
+            "lead",
+            f"/members/{o.eng.id}/sessions/new",
+            {
+                "kind": "one_on_one",
+                "held_at": f"{_d(t)}T09:00",
+                "duration_minutes": "30",
+                "mood": "",
+            },
+        ),
+        Post(
+            "mentoring.edit_session",
+            "lead",
+            f"/sessions/{w.session.id}/edit",
+            {"kind": "career", "held_at": "2026-11-02T10:00", "duration_minutes": "45", "mood": ""},
+        ),
+        Post(
+            "mentoring.add_item",
+            "lead",
+            f"/sessions/{w.session.id}/items",
+            {"text": "Follow up", "owner": "lead", "due_date": ""},
+        ),
+        Post("mentoring.item_done", "lead", f"/items/{w.item.id}/done"),
+        Post("mentoring.item_reopen", "lead", f"/items/{w.item.id}/reopen"),
+        Post("mentoring.reset_calendar", "lead", "/calendar/reset"),
+        Post(
+            "sprints.new_project",
+            "lead",
+            f"/teams/{o.team.id}/projects/new",
+            {"name": "Search", "status": "active", "owner_id": ""},
+        ),
+        Post(
+            "sprints.edit_project",
+            "lead",
+            f"/projects/{o.project.id}/edit",
+            {"name": "Feature store", "status": "on hold", "owner_id": str(o.mate.id)},
+        ),
+        Post(
+            "sprints.new_milestone",
+            "lead",
+            f"/projects/{o.project.id}/milestones/new",
+            {"title": "Launch", "status": "planned", "owner_id": "", "sprint_id": ""},
+        ),
+        Post(
+            "sprints.edit_milestone",
+            "lead",
+            f"/milestones/{o.milestone.id}/edit",
+            {
+                "title": "Backfill",
+                "status": "in progress",
+                "owner_id": str(o.eng.id),
+                "sprint_id": str(o.sprint.id),
+                "due_date": _d(t),
+            },
+        ),
+        Post(
+            "sprints.new_sprint",
+            "lead",
+            f"/teams/{o.team.id}/sprints/new",
+            {
+                "name": "Far",
+                "start_date": _d(t + timedelta(days=100)),
+                "end_date": _d(t + timedelta(days=113)),
+                "goal": "",
+            },
+        ),
+        Post(
+            "sprints.edit_sprint",
+            "lead",
+            f"/sprints/{o.sprint.id}/edit",
+            {
+                "name": "Now",
+                "start_date": _d(o.sprint.start_date),
+                "end_date": _d(o.sprint.end_date),
+                "goal": "Ship it",
+            },
+        ),
+        Post(
+            "sprints.close_sprint",
+            "lead",
+            f"/sprints/{o.sprint.id}/close",
+            {"start_next": "", "carry_reason": "", f"action_{o.milestone.id}": "carry"},
+        ),
+        Post("sprints.start_sprint", "lead", f"/sprints/{w.later.id}/start"),
+        Post(
+            "delivery.import_upload",
+            "lead",
+            f"/teams/{o.team.id}/delivery/import",
+            {"file": (JIRA_CSV, "jira.csv"), "project": ""},
+            status=200,
+            writes=False,
+        ),
+        Post(
+            "delivery.import_confirm",
+            "lead",
+            f"/teams/{o.team.id}/delivery/import/confirm",
+            {"content": JIRA_CSV.decode(), "project": ""},
+        ),
+        Post(
+            "auth.account",
+            "lead",
+            "/account",
+            {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        ),
+        Post("auth.logout_everywhere", "lead", "/account/logout-everywhere"),
+        Post("auth.logout", "admin", "/logout", writes=False),
+    ]
 
 
 def _payload(data: dict) -> dict:
@@ -149,13 +354,23 @@ def _payload(data: dict) -> dict:
     return {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in data.items()}
 
 
-def snapshot(db) -> dict[str, list]:
-    """Every row of every table, so an UPDATE counts as a write as much as an INSERT."""
+def snapshot(db) -> dict[str, object]:
+    """Every row of every table, so an UPDATE counts as a write as much as an INSERT (on
+    PostgreSQL a count and a digest of the rows per table, in one round trip)."""
     db.commit()
-    state = {}
-    for table in Base.metadata.sorted_tables:
-        rows = db.execute(select(table).order_by(*table.primary_key.columns)).all()
-        state[table.name] = [tuple(r) for r in rows]
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    if db.get_bind().dialect.name == "postgresql":
+        digest = " UNION ALL ".join(
+            f"SELECT '{name}', count(*), md5(coalesce(string_agg(r::text, '|' ORDER BY "
+            f"r::text), '')) FROM \"{name}\" r"
+            for name in tables
+        )
+        state = {name: (n, h) for name, n, h in db.execute(text(digest))}
+    else:
+        state = {}
+        for table in Base.metadata.sorted_tables:
+            rows = db.execute(select(table).order_by(*table.primary_key.columns)).all()
+            state[table.name] = [tuple(r) for r in rows]
     db.commit()
     return state
 
