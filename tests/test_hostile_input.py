@@ -526,7 +526,12 @@ def test_new_team(app, db, org, framework, fields):
     fields=form(
         {
             "category": (st.just("CAT"), hostile_int),
-            "value": (st.sampled_from(["", "0", "1", "2", "3", "4", "5"]), hostile_int),
+            # KNOWN BUGS: a rating of only whitespace is a 500 (pinned in
+            # test_blank_rating_value_is_refused_not_500): left out here.
+            "value": (
+                st.sampled_from(["", "0", "1", "2", "3", "4", "5"]),
+                hostile_int.filter(lambda v: v == "" or v.strip()),
+            ),
             "note": (fits(5000, blank=True), hostile_text),
             "url": (
                 st.one_of(
@@ -1131,13 +1136,6 @@ def _statuses(client, urls) -> dict[str, int]:
     return {url: client.get(url).status_code for url in urls}
 
 
-@pytest.mark.xfail(
-    ON_POSTGRES,
-    strict=True,
-    reason="BUG: a NUL byte (\\x00) in any text field reaches PostgreSQL, which refuses it "
-    "(psycopg DataError): 500 on login, every form that stores text, the import confirmation "
-    "and the session search, instead of a refusal naming the field",
-)
 def test_nul_bytes_are_refused_not_500(app, db, org, framework, plan, one_on_one, delivery):
     from tracker.competencies.models import Competency
 
@@ -1496,3 +1494,24 @@ def test_blank_import_project_is_refused_not_500(lead_client, db, delivery):
     assert r.status_code < 500
     if r.status_code != 302:
         assert (count(db, Project), count(db, Milestone)) == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: competencies/forms.py rating selects (c<id>) carry Optional(), which treats a "
+    "whitespace-only value as empty and clears the 'Not a valid choice' error, so ' ' passes "
+    "validation and competencies/views.py rate() does int(' '): ValueError, a 500 instead of "
+    "a 400 naming the field",
+)
+def test_blank_rating_value_is_refused_not_500(lead_client, db, org, framework):
+    from tracker.competencies.models import Competency, Rating
+
+    comp = db.scalar(
+        select(Competency)
+        .where(Competency.key == "python-programming")
+        .order_by(Competency.id.desc())
+    )
+    before = count(db, Rating)
+    data = {"category_id": str(comp.category_id), f"c{comp.id}": " "}
+    r = lead_client.form(f"/members/{org.eng.id}/ratings", data)
+    assert r.status_code < 500 and count(db, Rating) == before

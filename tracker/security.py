@@ -93,6 +93,22 @@ def svg_response(svg: bytes) -> Response:
 def init_app(app: Flask) -> None:
     """Set security headers on every response."""
 
+    @app.before_request
+    def _refuse_nul_characters():
+        # A NUL character is never meaningful text, and PostgreSQL cannot store one: refuse it
+        # up front, naming the field, rather than failing deep in a query.
+        for source in (request.args, request.form):
+            for key, values in source.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    from tracker.errors import render_error
+
+                    return render_error(
+                        400,
+                        f"The field “{key.replace(chr(0), '')}” contains a NUL character, "
+                        "which cannot be stored. Remove it and try again.",
+                    )
+        return None
+
     @app.after_request
     def _headers(response):
         h = response.headers
