@@ -8,9 +8,8 @@ value renders it inert (no script, no event handler, no javascript: link, formul
 spreadsheets). The database is shared by the examples of a test, so each example counts
 before and after rather than assuming an empty table.
 
-Bugs these tests found are pinned by the example-based tests marked xfail at the end; the
-strategies leave out only what those tests pin (see KNOWN BUGS), so everything else stays
-guarded.
+Bugs these tests found were fixed; each is kept as an example-based regression test at the
+end, and the strategies no longer leave anything out for them.
 """
 
 from __future__ import annotations
@@ -90,15 +89,9 @@ UNICODE = [
     "\u2028\u2029",
     "Z̴̡a̶l̷g̸o̵",
 ]
+# NUL is among them: it is refused with a 400 naming the field on both engines (PostgreSQL
+# cannot store it), in form fields and inside uploaded files alike.
 CONTROL_CHARS = [chr(c) for c in range(0x20)] + ["\x7f"]
-# KNOWN BUGS: PostgreSQL refuses NUL in text, and the app lets it through (500s, pinned in
-# test_nul_bytes_are_refused_not_500 below): on PostgreSQL the properties leave NUL out.
-if ON_POSTGRES:
-    CONTROL_CHARS.remove("\x00")
-
-
-def _clean(text: str) -> str:
-    return text.replace("\x00", "") if ON_POSTGRES else text
 
 
 _pieces = st.one_of(
@@ -114,7 +107,7 @@ hostile_text = st.one_of(
         _pieces.filter(bool),
         st.integers(1000, 5000),
     ),
-).map(_clean)
+)
 hostile_int = st.one_of(
     st.integers(-(2**70), 2**70).map(str),
     st.sampled_from(
@@ -122,15 +115,17 @@ hostile_int = st.one_of(
     ),
     hostile_text,
 )
-# KNOWN BUGS: a date within a year of 9999-12-31 overflows the date arithmetic of the
-# dashboard, the calendar feed and the sprint proposal (pinned in
-# test_far_future_dates_are_refused_or_shown below): dates stop a year earlier here.
-LAST_DAY = date(9998, 12, 1)
+# The app takes dates in the years 1900-2999 (outside them: a message naming the field);
+# hostile dates run from year 1 to 9999-12-31, whose date arithmetic would overflow.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 hostile_date = st.one_of(
-    st.dates(max_value=LAST_DAY).map(date.isoformat),  # from year 1
+    st.dates().map(date.isoformat),  # from year 1 to 9999
     st.sampled_from(
         [
             "0001-01-01",
+            "1899-12-31",
+            "3000-01-01",
+            "9999-12-31",
             LAST_DAY.isoformat(),
             "2026-02-30",
             "2026-13-01",
@@ -149,10 +144,11 @@ hostile_date = st.one_of(
     hostile_text,
 )
 hostile_datetime = st.one_of(
-    st.dates(max_value=LAST_DAY).map(lambda d: d.isoformat() + "T23:59"),
+    st.dates().map(lambda d: d.isoformat() + "T23:59"),
     st.sampled_from(
         [
             "0001-01-01T00:00",
+            "9999-12-31T23:59",
             LAST_DAY.isoformat() + "T23:59",
             "2026-02-30T10:00",
             "2026-11-20T25:00",
@@ -163,24 +159,13 @@ hostile_datetime = st.one_of(
 )
 
 
-def _sql_lower_safe(text: str) -> bool:
-    """SQLite's lower() folds ASCII only: a name whose Python lower() differs elsewhere."""
-    return ON_POSTGRES or all(c.isascii() or c.lower() == c for c in text)
-
-
-# KNOWN BUGS: on SQLite, names are compared case-insensitively with SQL lower() against
-# Python's lower(), which differ beyond ASCII; the same non-ASCII name twice then breaks the
-# unique constraint (500, pinned in test_non_ascii_names_clash_politely below). Team,
-# project and sprint names (and the import's project, key and sprint) leave those out here.
-def _lower_beyond_ascii(text: str) -> str:
-    return text if ON_POSTGRES else "".join(c if c.isascii() else c.lower() for c in text)
-
-
+# Names that must be unique (teams, a team's projects and sprints) are compared ignoring
+# case beyond ASCII too, on both engines.
 def unique_name(max_len: int):
-    return fits(max_len).map(_lower_beyond_ascii).filter(_sql_lower_safe)
+    return fits(max_len)
 
 
-hostile_name = hostile_text.map(_lower_beyond_ascii).filter(_sql_lower_safe)
+hostile_name = hostile_text
 
 
 # Values a form should accept, as hostile as they may be: payloads, formulas, RTL, emoji and
@@ -192,13 +177,13 @@ def fits(max_len: int, blank: bool = False):
         _pieces.filter(bool),
         st.integers(max(1, max_len - 50), max_len),
     )
-    text = st.one_of(short.map(lambda t: t[:max_len]), long).map(_clean)
+    text = st.one_of(short.map(lambda t: t[:max_len]), long)
     return st.one_of(st.just(""), text) if blank else text.filter(lambda t: t.strip())
 
 
 any_date = st.one_of(
-    st.sampled_from(["0001-01-01", LAST_DAY.isoformat()]),
-    st.dates(max_value=LAST_DAY).map(date.isoformat),
+    st.sampled_from([FIRST_DAY.isoformat(), LAST_DAY.isoformat()]),
+    st.dates(FIRST_DAY, LAST_DAY).map(date.isoformat),
 )
 
 
@@ -208,7 +193,7 @@ def after(first: date):
 
 
 def before(last: date):
-    return st.one_of(st.just(date(1, 1, 1)), st.dates(max_value=last)).map(date.isoformat)
+    return st.one_of(st.just(FIRST_DAY), st.dates(FIRST_DAY, last)).map(date.isoformat)
 
 
 def between(lo: int, hi: int):
@@ -526,12 +511,7 @@ def test_new_team(app, db, org, framework, fields):
     fields=form(
         {
             "category": (st.just("CAT"), hostile_int),
-            # KNOWN BUGS: a rating of only whitespace is a 500 (pinned in
-            # test_blank_rating_value_is_refused_not_500): left out here.
-            "value": (
-                st.sampled_from(["", "0", "1", "2", "3", "4", "5"]),
-                hostile_int.filter(lambda v: v == "" or v.strip()),
-            ),
+            "value": (st.sampled_from(["", "0", "1", "2", "3", "4", "5"]), hostile_int),
             "note": (fits(5000, blank=True), hostile_text),
             "url": (
                 st.one_of(
@@ -586,9 +566,10 @@ def test_rating_form(app, db, org, framework, fields):
             ),
             "held_at": (
                 st.one_of(
-                    st.sampled_from(["0001-01-01T00:00", LAST_DAY.isoformat() + "T23:59"]),
+                    st.sampled_from(["1900-01-01T00:00", LAST_DAY.isoformat() + "T23:59"]),
                     st.datetimes(
-                        max_value=datetime(LAST_DAY.year, LAST_DAY.month, LAST_DAY.day)
+                        datetime(FIRST_DAY.year, 1, 1),
+                        datetime(LAST_DAY.year, LAST_DAY.month, LAST_DAY.day),
                     ).map(lambda d: d.isoformat()[:16]),
                 ),
                 hostile_datetime,
@@ -779,7 +760,7 @@ def test_project_form(app, db, delivery, fields):
     fields=form(
         {
             "name": (unique_name(120), hostile_name),
-            "start": (st.dates(max_value=LAST_DAY - timedelta(days=60)), hostile_date),
+            "start": (st.dates(FIRST_DAY, LAST_DAY - timedelta(days=60)), hostile_date),
             "days": (st.integers(0, 59), st.integers(-30, 400)),
             "goal": (fits(2000, blank=True), hostile_text),
         }
@@ -994,9 +975,8 @@ def test_framework_import(app, db, org, framework, upload, filename):
     show(admin, pages, sent, pages[:2])
 
 
-# KNOWN BUGS: on PostgreSQL an Issue key beyond 295 characters or a Sprint name beyond 120
-# overflows its column at the confirmation (500, pinned in
-# test_overlong_jira_key_or_sprint_is_refused_not_500): keys and sprints are cut to 120 here.
+# Valid keys and sprint names fit their columns (cut to 120); hostile ones may not, and are
+# refused naming the row.
 jira_row = form(
     {
         "Issue key": (
@@ -1052,16 +1032,6 @@ github_item = form(
 )
 
 
-# KNOWN BUGS: a done issue without a done date (Jira's Resolved, GitHub's closed_at) is
-# imported as a done milestone with no done date, and the delivery reports then 500 (pinned
-# in test_done_import_without_a_done_date_keeps_reports_working below): left out here.
-_DONE = {"done", "closed", "resolved", "complete", "completed"}
-jira_row = jira_row.filter(
-    lambda r: r["Status"].strip().lower() not in _DONE or r["Resolved"].strip()
-)
-github_item = github_item.filter(lambda i: i["state"] != "closed" or i["closed_at"])
-
-
 def _jira_csv(row: dict) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -1077,11 +1047,7 @@ delivery_upload = st.one_of(
 )
 
 
-# KNOWN BUGS: a Project field of only whitespace passes the preview and the confirmation
-# fails (500, pinned in test_blank_import_project_is_refused_not_500): left out here.
-import_project = st.one_of(
-    st.sampled_from(["", "Search"]), hostile_name.filter(lambda t: t == "" or t.strip())
-)
+import_project = st.one_of(st.sampled_from(["", "   ", "Search"]), hostile_name)
 
 
 @SETTINGS
@@ -1204,6 +1170,34 @@ def test_nul_bytes_are_refused_not_500(app, db, org, framework, plan, one_on_one
     assert not failed, f"500 for a NUL byte in: {sorted(failed)}"
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"Issue key,Summary,Status\nML-1,Has a \x00 in it,To Do\n",
+        b"Issue key,Summary,Status\nML\x00-1,Key,To Do\n",
+        b'[{"number": 1, "title": "v\x001", "state": "open"}]',
+        b'[{"number": 1, "title": "v\\u00001", "state": "open"}]',
+        b'[{"number": 1, "title": "v1", "state": "open", "html_url": "h\\u0000"}]',
+    ],
+    ids=["jira-summary", "jira-key", "github-raw", "github-escaped", "github-url-escaped"],
+)
+def test_nul_inside_an_uploaded_file_is_refused_naming_it(lead_client, db, delivery, content):
+    """Found by these properties: the NUL guard checks form fields, not file contents, and
+    PostgreSQL cannot store a NUL (a 500 there). Refused on both engines, nothing written."""
+    from tracker.sprints.models import Milestone, Project
+
+    org = delivery
+    before = count(db, Project), count(db, Milestone)
+    url = f"/teams/{org.team.id}/delivery/import"
+    r = lead_client.form(url, {"file": (io.BytesIO(content), "export.csv")})
+    assert r.status_code == 400
+    assert "NUL character" in r.get_data(as_text=True)
+    if b"\\u0000" in content:  # the escaped form passes the field guard: the parser refuses it
+        r = lead_client.form(f"{url}/confirm", {"content": content.decode()})
+        assert r.status_code == 400 and "NUL character" in r.get_data(as_text=True)
+    assert (count(db, Project), count(db, Milestone)) == before
+
+
 def test_huge_ids_in_urls_are_404_not_500(lead_client, delivery, one_on_one):
     """Beyond the id column's integer (2**31 on PostgreSQL, 2**63 on SQLite) is not found,
     not a database error (found by these properties; fixed by the bounded URL converter)."""
@@ -1283,16 +1277,14 @@ FAR_FUTURE = {
 
 
 @pytest.mark.parametrize("case", list(FAR_FUTURE))
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: dates up to 9999-12-31 are accepted, then date arithmetic overflows "
-    "(OverflowError: date value out of range): a member's start date + cadence in "
-    "mentoring/services.py cadences() (500 on /dashboard and the calendar feed), a session's "
-    "time + duration and a due date + 1 day in mentoring/calendar.py and sprints/calendar.py "
-    "(500 on the feed), a sprint's end + 1 day in sprints/services.py propose_next_sprint "
-    "(500 on 'plan the next sprint' and on closing the active sprint)",
-)
-def test_far_future_dates_are_refused_or_shown(lead_client, db, delivery, case):
+def test_far_future_dates_are_refused_naming_the_range(lead_client, db, delivery, case):
+    """Found by these properties: dates near 9999-12-31 overflowed the date arithmetic of
+    cadences, calendar feeds and sprint proposals (500s). Dates are now bounded to the years
+    1900-2999: beyond, a message; the last accepted day keeps every page working."""
+    from tracker.mentoring.models import MentoringSession
+    from tracker.sprints.models import Milestone, Sprint
+    from tracker.team.models import Member
+
     org = delivery
     url, data, pages = FAR_FUTURE[case]
     ids = {
@@ -1302,11 +1294,26 @@ def test_far_future_dates_are_refused_or_shown(lead_client, db, delivery, case):
         "project": org.project.id,
         "feed": feed_url(lead_client),
     }
-    r = lead_client.form(url.format(**ids), {k: v.format(**ids) for k, v in data.items()})
-    assert r.status_code < 500
-    if r.status_code == 302:  # accepted: every page that uses the date still works
-        urls = [page.format(**ids) for page in pages]
-        assert _statuses(lead_client, urls) == dict.fromkeys(urls, 200)
+    models = (Member, MentoringSession, Sprint, Milestone)
+    before = [count(db, m) for m in models]
+    url = url.format(**ids)
+    r = lead_client.form(url, {k: v.format(**ids) for k, v in data.items()})
+    assert r.status_code in (200, 400)
+    assert "outside the years 1900-2999" in r.get_data(as_text=True)
+    assert [count(db, m) for m in models] == before
+    last = {k: v.format(**ids).replace("9999", "2999") for k, v in data.items()}
+    assert lead_client.form(url, last).status_code == 302
+    urls = [page.format(**ids) for page in pages]
+    assert _statuses(lead_client, urls) == dict.fromkeys(urls, 200)
+
+
+def test_query_string_dates_and_pages_beyond_range_are_ignored(app, lead_client, org):
+    admin = app.test_client()
+    login(admin, "admin@example.com")
+    huge = 10**30
+    assert admin.get(f"/admin/audit?from=0001-01-01&to=9999-12-31&page={huge}").status_code == 200
+    urls = [f"/dashboard?items_page={huge}", f"/members/{org.eng.id}/sessions?page={huge}"]
+    assert _statuses(lead_client, urls) == dict.fromkeys(urls, 200)
 
 
 @pytest.mark.parametrize(
@@ -1317,14 +1324,6 @@ def test_far_future_dates_are_refused_or_shown(lead_client, db, delivery, case):
         ' "html_url": "https://github.com/acme/search/milestone/1"}]',
     ],
     ids=["jira-done-without-resolved", "github-closed-without-closed_at"],
-)
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: sprints/delivery_import.py imports a done issue without a done date (Jira "
-    "Done with no Resolved, GitHub closed with no closed_at) as a done milestone whose "
-    "done_date is None; sprints/reports.py sprint_report then compares None <= date "
-    "(TypeError): 500 on the sprint report, the delivery trend chart and every burn-up chart "
-    "of the team",
 )
 def test_done_import_without_a_done_date_keeps_reports_working(lead_client, delivery, content):
     org = delivery
@@ -1360,15 +1359,6 @@ NON_ASCII_TWICE = {
 
 
 @pytest.mark.parametrize("case", list(NON_ASCII_TWICE))
-@pytest.mark.xfail(
-    not ON_POSTGRES,
-    strict=True,
-    reason="BUG (SQLite): names are compared case-insensitively as func.lower(column) == "
-    "name.lower() (sprints/services.py, team/services.py, sprints/delivery_import.py), but "
-    "SQLite's lower() folds ASCII only: the same non-ASCII name twice passes the check and "
-    "hits the unique constraint (IntegrityError, 500), and names differing only in non-ASCII "
-    "case ('Éclair'/'éclair') are both accepted",
-)
 def test_non_ascii_names_clash_politely(lead_client, db, delivery, case):
     from tracker.sprints.models import Project, Sprint
     from tracker.team.models import Team
@@ -1409,15 +1399,6 @@ def test_blank_member_name_is_refused(lead_client, db, org, framework):
     assert r.status_code != 302 and count(db, Member) == before
 
 
-@pytest.mark.xfail(
-    ON_POSTGRES,
-    strict=True,
-    reason="BUG (PostgreSQL): sprints/importers.py parse_jira keeps the Issue key and Sprint "
-    "names whole (only the title is cut to 200), so a key longer than 295 characters "
-    "(external_key is varchar(300)) or a sprint name longer than 120 passes the preview and "
-    "the confirmation fails with StringDataRightTruncation: 500 instead of the row and column "
-    "being named",
-)
 @pytest.mark.parametrize(
     "content",
     [
@@ -1440,13 +1421,9 @@ def test_overlong_jira_key_or_sprint_is_refused_not_500(lead_client, db, deliver
         assert count(db, Milestone) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a C0 control character in a member, team, project or sprint name is written "
-    "raw into the pygal SVG charts (radar, delivery trend, burn-up), which XML forbids: the "
-    "chart is not well-formed and browsers show a broken image",
-)
-def test_charts_stay_well_formed_with_control_characters(lead_client, delivery):
+def test_charts_stay_well_formed_with_control_characters(lead_client, delivery, framework):
+    """Found by these properties: a C0 control character in a name went raw into the pygal
+    charts, which XML forbids (a broken image); security.svg_response drops them."""
     org = delivery
     t = org.team.id
     member = {
@@ -1467,20 +1444,14 @@ def test_charts_stay_well_formed_with_control_characters(lead_client, delivery):
         f"/teams/{t}/delivery-trend.svg",
         f"/projects/{org.project.id}/burnup.svg",
     ):
+        r = lead_client.get(url)
         try:
-            ET.fromstring(lead_client.get(url).data)  # noqa: S314 - our own chart
-        except ET.ParseError:
-            broken.append(url)
+            ET.fromstring(r.data)  # noqa: S314 - our own chart
+        except ET.ParseError as exc:
+            broken.append(f"{url} ({r.status_code}): {exc}")
     assert not broken, f"not well-formed XML: {broken}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the delivery import's Project field (sprints/forms.py ImportForm.project, "
-    "Optional) takes a whitespace-only name: the preview announces a new project with a blank "
-    "name, and the confirmation's sprints/delivery_import.py apply_delivery calls "
-    "create_project, whose SprintError('A project needs a name.') nobody catches: 500",
-)
 def test_blank_import_project_is_refused_not_500(lead_client, db, delivery):
     from tracker.sprints.models import Milestone, Project
 
@@ -1496,13 +1467,6 @@ def test_blank_import_project_is_refused_not_500(lead_client, db, delivery):
         assert (count(db, Project), count(db, Milestone)) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: competencies/forms.py rating selects (c<id>) carry Optional(), which treats a "
-    "whitespace-only value as empty and clears the 'Not a valid choice' error, so ' ' passes "
-    "validation and competencies/views.py rate() does int(' '): ValueError, a 500 instead of "
-    "a 400 naming the field",
-)
 def test_blank_rating_value_is_refused_not_500(lead_client, db, org, framework):
     from tracker.competencies.models import Competency, Rating
 

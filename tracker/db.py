@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -33,6 +33,20 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """The current time in UTC, without tzinfo (stored naive, always UTC)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def fold(name: str) -> str:
+    """A name's case-insensitive key. Compared in Python: SQLite's lower() folds ASCII only."""
+    return " ".join(name.split()).casefold()
+
+
+def same_name(db: Session, id_column, name_column, name: str, *where) -> int | None:
+    """The id of the row (among those `where` selects) whose name folds to `name`'s key.
+
+    Names are few per scope (a team's projects and sprints, the teams), so this reads them."""
+    key = fold(name)
+    rows = db.execute(select(id_column, name_column).where(*where))
+    return next((row_id for row_id, other in rows if fold(other) == key), None)
 
 
 def make_engine(url: str, echo: bool = False, *, deferred_only: bool = False) -> Engine:

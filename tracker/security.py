@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import secrets
 from functools import cache
 from pathlib import Path
@@ -83,9 +84,15 @@ def token_digest(token: str) -> str:
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
+NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
 def svg_response(svg: bytes) -> Response:
-    """An SVG chart with the narrow policy it needs (no script, its own styles only)."""
-    response = Response(svg, mimetype="image/svg+xml")
+    """An SVG chart with the narrow policy it needs (no script, its own styles only).
+
+    Characters XML forbids (C0 controls but tab and newlines, U+FFFE, U+FFFF) are dropped:
+    a name holding one would otherwise make the whole chart ill-formed, a broken image."""
+    response = Response(NOT_XML.sub(b"", svg), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = SVG_CSP
     return response
 

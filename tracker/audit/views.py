@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from tracker.audit.models import AuditEvent
 from tracker.auth.permissions import roles
 from tracker.db import get_db
+from tracker.forms import out_of_range, page_arg
 
 bp = Blueprint("audit", __name__)
 PAGE = 100
@@ -17,9 +18,10 @@ PAGE = 100
 
 def _date(raw: str | None) -> datetime | None:
     try:
-        return datetime.strptime(raw, "%Y-%m-%d") if raw else None
+        day = datetime.strptime(raw, "%Y-%m-%d") if raw else None
     except ValueError:
         return None
+    return None if out_of_range(day) else day
 
 
 @bp.route("/admin/audit")
@@ -40,7 +42,7 @@ def index():
         query = query.where(AuditEvent.at >= since)
     if until:
         query = query.where(AuditEvent.at < until + timedelta(days=1))
-    page = max(1, args.get("page", 1, type=int) or 1)
+    page = page_arg()
     events = db.scalars(
         query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .offset((page - 1) * PAGE)

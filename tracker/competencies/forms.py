@@ -49,7 +49,8 @@ def category_form(
         setattr(
             CategoryRatingForm,
             f"c{cid}",
-            SelectField(row.competency.name, choices=choices, validators=[Optional()]),
+            # No Optional(): it would let "  " through as blank; "" is the "no change" choice.
+            SelectField(row.competency.name, choices=choices, default=""),
         )
         setattr(
             CategoryRatingForm,

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from tracker.forms import DateInRange
 from tracker.mentoring.models import SESSION_KINDS
 from tracker.mentoring.services import MAX_AGENDA, MAX_NOTES
 
@@ -27,7 +28,7 @@ class SessionForm(FlaskForm):
     held_at = DateTimeLocalField(
         "Date and time",
         format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired()],
+        validators=[InputRequired(), DateInRange(with_time=True)],
         description="A time in the future schedules the session rather than logging it.",
     )
     duration_minutes = IntegerField(
@@ -61,4 +62,4 @@ class SessionForm(FlaskForm):
 class ItemForm(FlaskForm):
     text = StringField("Action item", validators=[InputRequired(), Length(max=500)])
     owner = SelectField("Owner", choices=[("mentee", "Mentee"), ("lead", "Lead")])
-    due_date = DateField("Due", validators=[Optional()])
+    due_date = DateField("Due", validators=[Optional(), DateInRange()])

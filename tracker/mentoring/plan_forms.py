@@ -9,6 +9,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.competencies.services import FrameworkView
+from tracker.forms import DateInRange
 from tracker.mentoring.models import GOAL_STATUSES, MentoringSession
 from tracker.mentoring.plans import MAX_TEXT, MAX_TITLE
 from tracker.team.forms import MultiCheckboxField
@@ -33,7 +34,7 @@ class NamedDateField(DateField):
 class PlanForm(FlaskForm):
     # validate_choice=False: the service checks the level and names the allowed ones.
     target_level = SelectField("Target level", validate_choice=False)
-    target_date = NamedDateField("Target date", validators=[Optional()])
+    target_date = NamedDateField("Target date", validators=[Optional(), DateInRange()])
     summary = TextAreaField("Summary", validators=[Optional(), Length(max=MAX_TEXT)])
 
 
@@ -49,7 +50,7 @@ class GoalForm(FlaskForm):
         description="Progress is the latest lead rating against this; blank: what the "
         "plan's target level expects.",
     )
-    due_date = NamedDateField("Due date", validators=[Optional()])
+    due_date = NamedDateField("Due date", validators=[Optional(), DateInRange()])
 
 
 class EditGoalForm(GoalForm):

@@ -11,6 +11,7 @@ from tracker.auth.forms import EmptyForm
 from tracker.auth.permissions import logged_in, public, roles
 from tracker.competencies.services import view_for_team
 from tracker.db import get_db, utcnow
+from tracker.forms import page_arg
 from tracker.mentoring import agenda as agenda_builder
 from tracker.mentoring import plans, services
 from tracker.mentoring.calendar import build_feed
@@ -30,7 +31,7 @@ def dashboard():
     now = utcnow()
     today = now.date()
     rows = services.cadences(db, current_user, now)
-    page = request.args.get("items_page", 1, type=int) or 1
+    page = page_arg("items_page")
     items, total = services.overdue_items(db, current_user, today, page)
     return render_template(
         "mentoring/dashboard.html",
@@ -39,7 +40,7 @@ def dashboard():
         due_soon=[c for c in rows if today <= c.next_due <= today + timedelta(days=7)],
         items=items,
         items_total=total,
-        items_page=max(page, 1),
+        items_page=page,
         items_per_page=services.ITEMS_PAGE,
         **extra_dashboard(db, current_user),
     )
@@ -220,7 +221,7 @@ def timeline(member_id: int):
     args = request.args
     kind = args.get("kind") if args.get("kind") in SESSION_KINDS else None
     key, q = args.get("competency") or None, (args.get("q") or "").strip()[:200]
-    page = max(args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     sessions = services.timeline(
         db, member, current_user, kind=kind, competency_key=key, q=q, page=page, per_page=PAGE
     )

@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import User
-from tracker.db import utcnow
+from tracker.db import fold, same_name, utcnow
 from tracker.sprints.importers import ImportedMilestone, ImportPlan, Skipped
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 from tracker.sprints.services import ProjectData, create_project, team_sprints
@@ -128,11 +128,10 @@ def preview_delivery(
 ) -> DeliveryPreview:
     """What importing `plan` into the team would do; writes nothing (four queries)."""
     today = today or date.today()
-    name = (project_name or plan.project_hint or f"Imported from {SOURCES[plan.source]}").strip()
-    name = name[:120]
-    project = db.scalar(
-        select(Project).where(Project.team_id == team.id, func.lower(Project.name) == name.lower())
-    )
+    default = f"Imported from {SOURCES[plan.source]}"
+    name = ((project_name or "").strip() or plan.project_hint.strip() or default)[:120].strip()
+    project_id = same_name(db, Project.id, Project.name, name, Project.team_id == team.id)
+    project = db.get(Project, project_id) if project_id is not None else None
     known: set[str] = set()
     if project is not None:
         known = set(
@@ -144,20 +143,23 @@ def preview_delivery(
         )
     )
     sprints = team_sprints(db, team.id)
-    by_name = {s.name.lower(): s for s in sprints}
+    by_name = {fold(s.name): s for s in sprints}
     preview = DeliveryPreview(plan, team, project.name if project else name, project)
     for item in plan.milestones:
+        if item.status == "done" and item.done_date is None:
+            item.done_date = today  # done, and the file says not when: as the milestone form does
         owner, note = _match_owner(members, item.assignee)
         sprint = item.sprints[-1] if item.sprints else None
         if plan.source == "github" and item.due_date:
             sprint = next((s.name for s in sprints if s.contains(item.due_date)), None)
-        if sprint and sprint.lower() in by_name:
-            sprint = by_name[sprint.lower()].name
+        if sprint and fold(sprint) in by_name:
+            sprint = by_name[fold(sprint)].name
         row = Row(item, owner, note, sprint)
         (preview.existing if item.key in known else preview.create).append(row)
     wanted = {n for r in preview.create for n in r.item.sprints}
-    preview.matched_sprints = [n for n in plan.sprint_names if n.lower() in by_name]
-    missing = [n for n in plan.sprint_names if n in wanted and n.lower() not in by_name]
+    preview.matched_sprints = [n for n in plan.sprint_names if fold(n) in by_name]
+    spelling = {fold(n): n for n in reversed(plan.sprint_names) if n in wanted}  # the first
+    missing = [n for key, n in spelling.items() if key not in by_name]
     preview.new_sprints = _date_new_sprints(team, sprints, missing, plan, today)
     return preview
 
@@ -170,7 +172,7 @@ def apply_delivery(
     Flushes only; the caller commits once, so a failure leaves nothing behind."""
     team = preview.team
     project = preview.project or create_project(db, team, ProjectData(name=preview.project_name))
-    sprints = {s.name.lower(): s for s in team_sprints(db, team.id)}
+    sprints = {fold(s.name): s for s in team_sprints(db, team.id)}
     for new in preview.new_sprints:
         sprint = Sprint(
             team_id=team.id,
@@ -181,7 +183,7 @@ def apply_delivery(
             closed_at=utcnow() if new.state == "closed" else None,
         )
         db.add(sprint)
-        sprints[new.name.lower()] = sprint
+        sprints[fold(new.name)] = sprint
     db.flush()
     source = preview.source
     for row in preview.create:
@@ -198,10 +200,10 @@ def apply_delivery(
             if item.status == "dropped"
             else "",
             external_key=item.key,
-            sprint_id=sprints[row.sprint.lower()].id if row.sprint else None,
+            sprint_id=sprints[fold(row.sprint)].id if row.sprint else None,
         )
         db.add(milestone)
-        path = [sprints[n.lower()] for n in item.sprints]
+        path = [sprints[fold(n)] for n in item.sprints]
         for before, after in zip(path, path[1:], strict=False):
             db.add(
                 MilestoneMove(

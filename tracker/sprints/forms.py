@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from tracker.forms import DateInRange
 from tracker.sprints.closing import Decision
 from tracker.sprints.models import MILESTONE_STATUSES, PROJECT_STATUSES
 
@@ -37,14 +38,14 @@ class ProjectForm(FlaskForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     status = SelectField("Status", choices=[(s, s.capitalize()) for s in PROJECT_STATUSES])
     owner_id = _OwnerField("Owner", description="A member of the team.")
-    start_date = DateField("Start date", validators=[Optional()])
-    target_date = DateField("Target date", validators=[Optional()])
+    start_date = DateField("Start date", validators=[Optional(), DateInRange()])
+    target_date = DateField("Target date", validators=[Optional(), DateInRange()])
 
 
 class SprintForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=120)])
-    start_date = DateField("Start date", validators=[InputRequired()])
-    end_date = DateField("End date", validators=[InputRequired()])
+    start_date = DateField("Start date", validators=[InputRequired(), DateInRange()])
+    end_date = DateField("End date", validators=[InputRequired(), DateInRange()])
     goal = TextAreaField("Sprint goal", validators=[Optional(), Length(max=2000)])
 
 
@@ -52,10 +53,12 @@ class MilestoneForm(FlaskForm):
     title = StringField("Title", validators=[InputRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     owner_id = _OwnerField("Owner", description="A member of the team.")
-    due_date = DateField("Due date", validators=[Optional()])
+    due_date = DateField("Due date", validators=[Optional(), DateInRange()])
     sprint_id = _OwnerField("Planned for sprint")
     status = SelectField("Status", choices=[(s, s.capitalize()) for s in MILESTONE_STATUSES])
-    done_date = DateField("Done on", validators=[Optional()], description="Blank when done: today.")
+    done_date = DateField(
+        "Done on", validators=[Optional(), DateInRange()], description="Blank when done: today."
+    )
     drop_reason = StringField(
         "Why it is dropped", validators=[Optional(), Length(max=500)], description="If dropped."
     )

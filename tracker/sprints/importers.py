@@ -14,8 +14,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tracker.forms import out_of_range, range_message
+
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_ERRORS = 50
+MAX_KEY = 295  # milestone.external_key holds 300 characters: "jira:" and the key
+MAX_SPRINT_NAME = 120  # sprint.name
 
 JIRA_REQUIRED = ("Issue key", "Summary", "Status")
 JIRA_OPTIONAL = ("Sprint", "Due date", "Assignee", "Resolved", "Description")
@@ -107,6 +111,11 @@ def parse_delivery(data: bytes) -> ImportPlan:
         raise ImportFormatError(["The file is not UTF-8 text (a CSV or JSON export)."]) from exc
     if not text.strip():
         raise ImportFormatError(["The file is empty."])
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFormatError(
+            [f"Line {line} holds a NUL character (byte 0): this is not a text export."]
+        )
     if text.lstrip()[:1] in ("[", "{"):
         return parse_github(text)
     return parse_jira(text)
@@ -158,9 +167,14 @@ def parse_jira(text: str) -> ImportPlan:
         day = parse_jira_date(raw)
         if day is None:
             errors.append(f"Row {number}, column {name!r}: {raw!r} is not a date Jira writes.")
+        elif out_of_range(day):
+            errors.append(range_message(f"Row {number}, column {name!r}", raw))
+            return None
         return day
 
     for number, row in enumerate(rows[1:], start=2):
+        if len(errors) > MAX_ERRORS:
+            break
         if not any(v.strip() for v in row):
             continue
         key, title = cell(row, "Issue key"), cell(row, "Summary")
@@ -173,12 +187,21 @@ def parse_jira(text: str) -> ImportPlan:
             skipped.append(Skipped(key, again))
             continue
         seen[key] = number
+        if len(key) > MAX_KEY:
+            errors.append(f"Row {number}, column 'Issue key': longer than {MAX_KEY} characters.")
+            continue
         if not title:
             skipped.append(Skipped(key, "no Summary"))
             continue
         source_status = cell(row, "Status")
         status = JIRA_STATUSES.get(source_status.lower(), "planned")
         sprints = [row[i].strip() for i in sprint_cols if i < len(row) and row[i].strip()]
+        for name in sprints:
+            if len(name) > MAX_SPRINT_NAME:
+                errors.append(
+                    f"Row {number}, column 'Sprint': {name[:40]!r}... is longer than "
+                    f"{MAX_SPRINT_NAME} characters."
+                )
         milestones.append(
             ImportedMilestone(
                 key=f"jira:{key}",
@@ -193,8 +216,6 @@ def parse_jira(text: str) -> ImportPlan:
                 source_status=source_status,
             )
         )
-        if len(errors) > MAX_ERRORS:
-            break
     if errors:
         raise ImportFormatError(errors)
     hint = milestones[0].ref.rsplit("-", 1)[0] if milestones and "-" in milestones[0].ref else ""
@@ -206,11 +227,32 @@ def _iso_date(value, where: str, errors: list[str]) -> date | None:
         return None
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+            day = datetime.fromisoformat(value.replace("Z", "+00:00")).date()
         except ValueError:
             pass
+        else:
+            if not out_of_range(day):
+                return day
+            errors.append(range_message(where, value))
+            return None
     errors.append(f"{where}: {value!r} is not an ISO 8601 date.")
     return None
+
+
+def _holds_nul(value) -> bool:
+    """True when a string anywhere in the parsed JSON (a key or a value) holds U+0000."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def parse_github(text: str) -> ImportPlan:
@@ -223,6 +265,8 @@ def parse_github(text: str) -> ImportPlan:
         raise ImportFormatError(
             ["Expected a JSON list of milestones, as GitHub's milestones API returns."]
         )
+    if _holds_nul(doc):
+        raise ImportFormatError(["A string in the JSON holds a NUL character (\\u0000)."])
     errors: list[str] = []
     milestones: list[ImportedMilestone] = []
     skipped: list[Skipped] = []

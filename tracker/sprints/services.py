@@ -9,10 +9,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.auth.models import User
+from tracker.db import same_name
 from tracker.sprints.models import (
     OPEN_STATUSES,
     PROJECT_STATUSES,
@@ -94,11 +95,7 @@ def _apply_project(db: Session, team: Team, project: Project, data: ProjectData)
     name = data.name.strip()
     if not name:
         raise SprintError("A project needs a name.", "name")
-    clash = db.scalar(
-        select(Project.id).where(
-            Project.team_id == team.id, func.lower(Project.name) == name.lower()
-        )
-    )
+    clash = same_name(db, Project.id, Project.name, name, Project.team_id == team.id)
     if clash is not None and clash != project.id:
         raise SprintError(f"{team.name} already has a project called {name!r}.", "name")
     if data.status not in PROJECT_STATUSES:
@@ -149,9 +146,7 @@ def _check_sprint(db: Session, team_id: int, data: SprintData, sprint_id: int | 
         raise SprintError(
             f"The sprint ends ({data.end_date}) before it starts ({data.start_date}).", "end_date"
         )
-    clash = db.scalar(
-        select(Sprint.id).where(Sprint.team_id == team_id, func.lower(Sprint.name) == name.lower())
-    )
+    clash = same_name(db, Sprint.id, Sprint.name, name, Sprint.team_id == team_id)
     if clash is not None and clash != sprint_id:
         raise SprintError(f"The team already has a sprint called {name!r}.", "name")
     other = db.scalar(

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.forms import DateInRange
 from tracker.team.models import LEVELS
 
 
@@ -53,7 +54,7 @@ class MemberForm(FlaskForm):
         choices=[(lvl, lvl) for lvl in LEVELS],
         description="The levels of the team's competency framework.",
     )
-    start_date = DateField("Start date", validators=[Optional()])
+    start_date = DateField("Start date", validators=[Optional(), DateInRange()])
     cadence_days = IntegerField(
         "1:1 cadence (days)",
         default=14,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.auth.models import User
 from tracker.competencies.models import Framework
 from tracker.competencies.services import level_names_for_team
-from tracker.db import utcnow
+from tracker.db import same_name, utcnow
 from tracker.team.models import LEVELS, Member, Team, team_lead
 
 
@@ -117,7 +117,7 @@ def _check_team_name(db: Session, name: str, team_id: int | None = None) -> str:
     name = name.strip()
     if not name:
         raise TeamError("Team name is required.", "name")
-    clash = db.scalar(select(Team.id).where(func.lower(Team.name) == name.lower()))
+    clash = same_name(db, Team.id, Team.name, name)
     if clash is not None and clash != team_id:
         raise TeamError(f"A team called {name!r} already exists.", "name")
     return name

@@ -1,0 +1,51 @@
+"""What every form shares: the range of dates the app accepts, and page numbers from a query.
+
+Dates are bounded to the years 1900-2999 everywhere a user can type or import one: anything
+outside is a typing slip, and dates near 9999-12-31 would overflow the date arithmetic of
+cadences, calendar feeds and sprint proposals.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import request
+from wtforms.validators import ValidationError
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+MAX_PAGE = 100_000
+
+
+def out_of_range(day: date | datetime | None) -> bool:
+    """True for a date (or a datetime's date) outside EARLIEST..LATEST."""
+    if day is None:
+        return False
+    if isinstance(day, datetime):
+        day = day.date()
+    return not EARLIEST <= day <= LATEST
+
+
+def range_message(what: str, raw: object) -> str:
+    return f"{what}: {raw} is outside the years {EARLIEST.year}-{LATEST.year}."
+
+
+class DateInRange:
+    """A WTForms validator for DateField and DateTimeLocalField; the browser gets min and max."""
+
+    def __init__(self, with_time: bool = False) -> None:
+        suffix = "T00:00" if with_time else ""
+        self.field_flags = {
+            "min": EARLIEST.isoformat() + suffix,
+            "max": LATEST.isoformat() + ("T23:59" if with_time else ""),
+        }
+
+    def __call__(self, form, field) -> None:
+        if out_of_range(field.data):
+            raise ValidationError(range_message(field.label.text, field.data))
+
+
+def page_arg(name: str = "page") -> int:
+    """A page number from the query string: 1 when missing or not a number, at most MAX_PAGE."""
+    page = request.args.get(name, 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
