@@ -38,6 +38,8 @@ class Config:
     SESSION_ABSOLUTE_LIFETIME = timedelta(hours=_env_int("TRACKER_ABSOLUTE_HOURS", 12))
 
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # Rendered dashboards kept per worker (tracker/cache.py: exact invalidation); 0: none.
+    PAGE_CACHE_SIZE = _env_int("TRACKER_PAGE_CACHE", 256)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     # Login throttle: failures counted in a sliding window, per account and per address.

@@ -5,11 +5,13 @@ BENCH_POSTGRES_URL or a local server answers) it builds the `seed-demo --scale o
 then measures:
 
 - p50/p95 server time of the main pages through the WSGI app (Flask test client, logged in;
-  a warm-up, then --runs requests each) and the SQL statements each page runs;
+  a warm-up, then --runs requests each; the dashboard's page cache off, so every request
+  renders) and the SQL statements each page runs;
 - the org-wide skill matrix export (CSV, XLSX, JSON) beside a baseline: the same data read by
   one plain SQL query through the driver and written by csv / json / XlsxWriter unstyled;
 - peak memory (ru_maxrss) of a `tracker export-matrix` process per format;
-- /dashboard and a member page under gunicorn (4 workers, 127.0.0.1) with wrk for --duration s.
+- /dashboard and a member page under gunicorn (4 workers, 127.0.0.1) with wrk for --duration s,
+  served as `make serve` serves them (the page cache on, the collector tuned).
 
     .venv/bin/python bench/org.py [--runs 50] [--duration 30] [--no-postgres] [--no-load]
 
@@ -33,6 +35,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,11 +49,11 @@ from alembic import command
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 
-from tracker import create_app
+from tracker import create_app, tune_gc
 from tracker.auth.models import User
 from tracker.cli import alembic_config
 from tracker.competencies.matrix import org_matrix
-from tracker.db import get_db, get_engine
+from tracker.db import Base, get_db, get_engine
 from tracker.exports.matrix_export import BUILDERS
 from tracker.mentoring.models import MentoringSession
 from tracker.scale import SCALES, seed_scale
@@ -87,14 +90,19 @@ ORDER BY t.name, m.name, m.id
 
 
 def make_app(url: str, instance: str):
-    return create_app(
+    app = create_app(
         {
             "ENV_NAME": "development",  # real argon2 parameters; plain-HTTP cookies
             "DATABASE_URL": url,
             "SECRET_KEY": SECRET,
             "SERVER_NAME": None,
+            # Server time is what rendering costs: the dashboard's page cache would make every
+            # repeat a hit. The gunicorn runs below keep it on, as served.
+            "PAGE_CACHE_SIZE": 0,
         }
     )
+    tune_gc()  # as wsgi.py does for the app gunicorn serves
+    return app
 
 
 def build(url: str, instance: str) -> tuple:
@@ -109,8 +117,10 @@ def build(url: str, instance: str) -> tuple:
         counts = seed_scale(db, password=PASSWORD, seed=1, **SCALES["org"])
         db.commit()
         built = time.perf_counter() - t0
-        # Fresh planner statistics, as autovacuum or a routine ANALYZE would leave them.
-        db.execute(text("ANALYZE"))
+        # Fresh planner statistics, as autovacuum or a routine ANALYZE would leave them; table
+        # by table (a bare ANALYZE on PostgreSQL visits every schema of the database).
+        for table in Base.metadata.sorted_tables:
+            db.execute(text(f'ANALYZE "{table.name}"'))
         db.commit()
         ids = pick_targets(db)
     return app, counts, built, ids
@@ -418,6 +428,9 @@ def http_login(base: str, email: str) -> str:
         if exc.code != 302:
             raise
         jar.extract_cookies(exc, urllib.request.Request(base + "/login"))
+    # One page first, as a browser would: the session gets its CSRF secret and keeps it (wrk
+    # sends the same cookie every time and never takes a new one).
+    opener.open(base + "/dashboard").read()
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
@@ -562,6 +575,24 @@ def postgres_url() -> str | None:
         return None
 
 
+@contextmanager
+def private_schema(pg: str, schema: str, keep: bool = False):
+    """A URL on a schema of its own in the PostgreSQL database `pg`, dropped afterwards unless
+    `keep`: the benchmarks never touch `public` or anybody else's schema."""
+    assert re.fullmatch(r"[a-z_][a-z0-9_]*", schema) and schema != "public", schema
+    admin = create_engine(pg)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    try:
+        url = make_url(pg).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        if not keep:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50, help="timed requests per page")
@@ -576,17 +607,8 @@ def main() -> None:
             run("SQLite", f"sqlite:///{tmp}/org.db", args)
     pg = None if args.no_postgres else postgres_url()
     if pg:
-        schema = "bench_org_" + uuid.uuid4().hex[:8]
-        admin = create_engine(pg)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            url = make_url(pg).update_query_dict({"options": f"-csearch_path={schema}"})
-            run("PostgreSQL", url.render_as_string(hide_password=False), args)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        with private_schema(pg, "bench_org_" + uuid.uuid4().hex[:8]) as url:
+            run("PostgreSQL", url, args)
     elif not args.no_postgres:
         print("PostgreSQL: skipped, no server answered.")
 

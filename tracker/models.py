@@ -2,6 +2,7 @@
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import AccountLink, LoginAttempt, User
+from tracker.cache import DataVersion
 from tracker.competencies.models import (
     Category,
     Competency,
@@ -33,6 +34,7 @@ __all__ = [
     "AuditEvent",
     "ActionItem",
     "CalendarFeed",
+    "DataVersion",
     "Goal",
     "GoalComment",
     "GrowthPlan",

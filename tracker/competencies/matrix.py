@@ -7,7 +7,9 @@ page and every export cost the same number of statements for 5 members or 5,000.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from markupsafe import Markup, escape
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -72,6 +74,29 @@ class Matrix:
     @property
     def pairings(self) -> list[Column]:
         return [c for c in self.columns if c.experts and c.learners]
+
+    @cached_property
+    def _column_names(self) -> list[Markup]:
+        return [escape(c.competency.name) for c in self.columns]
+
+    def cells_html(self, row: Row) -> Markup:
+        """A row's rating cells. Built here rather than in the template: a team's matrix has
+        thousands of them (40 members: 1,560), and Jinja's per-cell lookups and escaping were
+        two thirds of the page's time."""
+        out = []
+        for name, cell in zip(self._column_names, row.cells, strict=True):
+            value, gap = cell.value, cell.gap
+            css = f"r{value}" if value is not None else "unrated"
+            below = "below" if gap is not None and gap < 0 else ""
+            title = f"{name}: {value if value is not None else 'not rated'}"
+            if cell.expected is not None:
+                title += f", expected {cell.expected}"
+            if cell.self_value is not None:
+                title += f", self {cell.self_value}"
+            shown = value if value is not None else ""
+            out.append(f'<td class="cell {css} {below}" title="{title}">{shown}</td>')
+        # Safe: names are escaped above, every other part is an integer or a fixed word.
+        return Markup("".join(out))  # noqa: S704
 
     def category_spans(self) -> list[tuple[str, int]]:
         """(category name, number of its columns shown) in column order."""

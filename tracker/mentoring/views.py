@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from tracker.auth.forms import EmptyForm
 from tracker.auth.permissions import logged_in, public, roles
+from tracker.cache import render_cached
 from tracker.competencies.services import view_for_team
 from tracker.db import get_db, utcnow
 from tracker.forms import page_arg
@@ -27,11 +28,15 @@ bp = Blueprint("mentoring", __name__)
 @bp.route("/dashboard")
 @roles("admin", "lead")
 def dashboard():
+    page = page_arg("items_page")
+    return render_cached("dashboard", (page,), lambda: _render_dashboard(page))
+
+
+def _render_dashboard(page: int) -> str:
     db = get_db()
     now = utcnow()
     today = now.date()
     rows = services.cadences(db, current_user, now)
-    page = page_arg("items_page")
     items, total = services.overdue_items(db, current_user, today, page)
     return render_template(
         "mentoring/dashboard.html",

@@ -1,0 +1,146 @@
+"""The dashboard's page cache (tracker/cache.py): served again only while nothing was written,
+per user and session, never with a flashed message, at most a minute behind the clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from tests.conftest import count_queries, login
+
+
+def _logged_in(client, email: str):
+    login(client, email)
+    return client
+
+
+def _dashboard(client) -> str:
+    r = client.get("/dashboard")
+    assert r.status_code == 200
+    return r.get_data(as_text=True)
+
+
+def _token(db) -> str:
+    from tracker.cache import DataVersion
+
+    db.commit()
+    return db.scalar(select(DataVersion.token).where(DataVersion.id == 1))
+
+
+def test_a_repeat_is_served_from_the_cache_with_two_statements(app, client, org):
+    _logged_in(client, "lead@example.com")
+    first = _dashboard(client)
+    with count_queries(app) as n:
+        again = _dashboard(client)
+    assert again == first
+    # The user (Flask-Login) and the data version: none of the dashboard's own queries.
+    assert n() == 2
+    assert app.extensions["tracker.pages"].hits == 1
+
+
+def test_any_write_shows_at_once(app, client, db, org, make_member):
+    _logged_in(client, "lead@example.com")
+    assert "Nia New" not in _dashboard(client)
+    make_member(org.team, "Nia New", start_date=org.eng.start_date - timedelta(days=400))
+    assert "Nia New" in _dashboard(client)  # written by another session: seen at once
+
+    # A write by another user through the app, to another team: the page is rendered again.
+    pages = app.extensions["tracker.pages"]
+    _dashboard(client)
+    misses = pages.misses
+    other = app.test_client()
+    login(other, "other@example.com")
+    r = other.form(f"/teams/{org.other_team.id}/members/new", _member("Oz Other", org))
+    assert r.status_code == 302
+    _dashboard(client)
+    assert pages.misses == misses + 1
+
+
+def _member(name: str, org) -> dict:
+    return {
+        "name": name,
+        "email": f"{name.split()[0].lower()}@example.com",
+        "level": "Mid",
+        "cadence_days": "14",
+        "team_id": str(org.other_team.id),
+    }
+
+
+def test_every_write_changes_the_token_bulk_updates_too(app, db, org):
+    from tracker.team.models import Member
+
+    start = _token(db)
+    org.eng.name = "Eve Renamed"
+    db.flush()
+    after_flush = _token(db)
+    assert after_flush != start
+    db.execute(update(Member).where(Member.id == org.eng.id).values(cadence_days=7))
+    assert _token(db) != after_flush
+    unchanged = _token(db)
+    db.scalar(select(Member).where(Member.id == org.eng.id))  # a read changes nothing
+    db.flush()
+    assert _token(db) == unchanged
+
+
+def test_a_write_between_two_loads_is_seen(app, client, db, org):
+    from tracker.team.models import Member
+
+    _logged_in(client, "lead@example.com")
+    _dashboard(client)
+    db.execute(update(Member).where(Member.id == org.eng.id).values(name="Eve Bulk"))
+    db.commit()
+    assert "Eve Bulk" in _dashboard(client)
+
+
+def test_each_lead_and_session_gets_their_own_page(app, org):
+    lead = _logged_in(app.test_client(), "lead@example.com")
+    other = _logged_in(app.test_client(), "other@example.com")
+    mine, theirs = _dashboard(lead), _dashboard(other)
+    assert "Eve Engineer" in mine and "Eve Engineer" not in theirs
+    assert "Sol Stranger" in theirs and "Sol Stranger" not in mine
+    # The same lead in a second browser: its own forms' tokens, not the first session's.
+    second = _logged_in(app.test_client(), "lead@example.com")
+    assert _dashboard(second) != mine
+    assert app.extensions["tracker.pages"].hits == 0
+
+
+def test_a_flashed_message_is_shown_once_and_never_cached(app, client, org):
+    _logged_in(client, "lead@example.com")
+    _dashboard(client)
+    with client.session_transaction() as s:
+        s["_flashes"] = [("success", "Saved the thing.")]
+    assert "Saved the thing." in _dashboard(client)
+    assert "Saved the thing." not in _dashboard(client)
+
+
+def test_the_cache_follows_the_clock_to_the_minute(app, client, org, monkeypatch):
+    import tracker.cache
+
+    _logged_in(client, "lead@example.com")
+    _dashboard(client)  # the first load after logging in is cached too
+    _dashboard(client)
+    pages = app.extensions["tracker.pages"]
+    assert (pages.hits, pages.misses) == (1, 1)
+    later = tracker.cache.utcnow() + timedelta(minutes=1)
+    monkeypatch.setattr(tracker.cache, "utcnow", lambda: later)
+    _dashboard(client)
+    assert (pages.hits, pages.misses) == (1, 2)
+
+
+def test_size_zero_turns_it_off(app, client, org):
+    app.config["PAGE_CACHE_SIZE"] = 0
+    app.extensions["tracker.pages"].size = 0
+    _logged_in(client, "lead@example.com")
+    _dashboard(client)
+    _dashboard(client)
+    assert app.extensions["tracker.pages"].hits == 0
+
+
+def test_another_user_in_the_same_browser_never_gets_the_last_ones_page(app, client, org):
+    _logged_in(client, "lead@example.com")
+    assert "Eve Engineer" in _dashboard(client)
+    client.form("/logout", {})
+    _logged_in(client, "other@example.com")
+    page = _dashboard(client)
+    assert "Sol Stranger" in page and "Eve Engineer" not in page

@@ -1,0 +1,121 @@
+"""Rendered pages, cached per user and invalidated exactly, by a data version.
+
+Every transaction that changes anything (an ORM flush with changes, or a bulk ORM insert,
+update or delete) sets a new random token in the one-row table `data_version`, in that same
+transaction. A cached page is kept under the token read before the page's data were read, so a
+page is never served for data older than the current token: any write, by any worker or any
+command, makes every cached page a miss. A restored backup brings the token that belongs to
+its data.
+
+The key also holds the user, their session's CSRF secret (the HTML holds forms and their
+tokens), the page's arguments and the minute: pages that compare with the clock ("overdue",
+"scheduled") are at most a minute behind it, never behind the data. A page with a message to
+flash is rendered, not cached. Each worker keeps its own small LRU (`PAGE_CACHE_SIZE`
+entries; 0 turns caching off).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import current_app, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import String, event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tracker.db import Base, get_db, utcnow
+
+
+class DataVersion(Base):
+    """One row: a token that changes with every write transaction."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
+def _bump(db: Session) -> None:
+    # Core on the connection: no ORM events, so neither listener below runs again.
+    db.connection().execute(
+        update(DataVersion.__table__)
+        .where(DataVersion.__table__.c.id == 1)
+        .values(token=secrets.token_hex(8))
+    )
+
+
+def _after_flush(db: Session, _context) -> None:
+    if db.new or db.dirty or db.deleted:
+        _bump(db)
+
+
+def _after_bulk(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _bump(state.session)
+
+
+def install() -> None:
+    """Listen to every session's writes (once per process)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "do_orm_execute", _after_bulk)
+
+
+def current_token(db: Session) -> str | None:
+    return db.scalar(select(DataVersion.token).where(DataVersion.id == 1))
+
+
+class PageCache:
+    """A bounded LRU of rendered HTML."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable) -> str | None:
+        with self._lock:
+            html = self._pages.get(key)
+            if html is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._pages.move_to_end(key)
+            return html
+
+    def put(self, key: Hashable, html: str) -> None:
+        with self._lock:
+            self._pages[key] = html
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+def init_app(app) -> None:
+    install()
+    app.extensions["tracker.pages"] = PageCache(app.config.get("PAGE_CACHE_SIZE", 256))
+
+
+def render_cached(name: str, args: tuple, render: Callable[[], str]) -> str:
+    """The page `render()` makes for the current user, from the cache when nothing has been
+    written since (see the module's docstring for what the key holds)."""
+    cache: PageCache = current_app.extensions["tracker.pages"]
+    if not cache.size or session.get("_flashes"):
+        return render()
+    generate_csrf()  # the session's CSRF secret now, so that the page's forms are signed with it
+    secret = session[current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")]
+    token = current_token(get_db())
+    if token is None:  # no version row: nothing can be proved fresh
+        return render()
+    minute = utcnow().strftime("%Y-%m-%dT%H:%M")
+    key = (name, args, current_user.get_id(), secret, minute, token)
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.put(key, html)
+    return html
