@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Two pytest workers (pytest-xdist): each gets its own migrated database; PYTEST_ARGS= for one.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: load help install install-dev run serve migrate test test-sqlite test-postgres test-browser lint format clean bench bench-matrix
+.PHONY: load help install install-dev run serve migrate test test-sqlite test-postgres test-browser lint format clean bench bench-plans bench-matrix
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -67,6 +67,9 @@ load: $(VENV)/.load  ## mixed reads/writes on gunicorn (4 workers), SQLite then 
 
 bench: install-dev  ## org scale (2,000 members): pages, exports, gunicorn+wrk; SQLite and PostgreSQL
 	$(BIN)/python bench/org.py
+
+bench-plans: install-dev  ## every page's SQL statements and query plans at org scale (both engines)
+	$(BIN)/python bench/plans.py
 
 bench-matrix: install-dev  ## time the skill matrix page and exports (500 members) against raw SQL
 	$(BIN)/python bench/matrix.py
