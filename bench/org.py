@@ -101,7 +101,6 @@ def make_app(url: str, instance: str):
             "PAGE_CACHE_SIZE": 0,
         }
     )
-    tune_gc()  # as wsgi.py does for the app gunicorn serves
     return app
 
 
@@ -546,6 +545,9 @@ def run(label: str, url: str, args) -> str:
     with tempfile.TemporaryDirectory() as instance:
         print(f"{label}: building the org dataset ...", flush=True)
         app, counts, built, ids = build(url, instance)
+        # As wsgi.py does for the app gunicorn serves; after the build, whose objects a server
+        # never holds, so that they are collected rather than frozen.
+        tune_gc()
         print(f"{label}: built in {built:.1f} s; timing pages ...", flush=True)
         pages = page_figures(app, ids, args.runs)
         print(f"{label}: exports ...", flush=True)
