@@ -38,7 +38,7 @@ class Config:
     SESSION_ABSOLUTE_LIFETIME = timedelta(hours=_env_int("TRACKER_ABSOLUTE_HOURS", 12))
 
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
-    # Rendered dashboards kept per worker (tracker/cache.py: exact invalidation); 0: none.
+    # Rendered dashboards and matrix pages kept per worker (tracker/cache.py); 0: none.
     PAGE_CACHE_SIZE = _env_int("TRACKER_PAGE_CACHE", 256)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 

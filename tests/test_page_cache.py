@@ -144,3 +144,30 @@ def test_another_user_in_the_same_browser_never_gets_the_last_ones_page(app, cli
     _logged_in(client, "other@example.com")
     page = _dashboard(client)
     assert "Sol Stranger" in page and "Eve Engineer" not in page
+
+
+def test_the_matrix_is_cached_per_filter_and_a_new_rating_shows_at_once(
+    app, client, org, framework, rate
+):
+    pages = app.extensions["tracker.pages"]
+    login(client, "lead@example.com")
+    url = f"/teams/{org.team.id}/matrix"
+    first = client.get(url).get_data(as_text=True)
+    assert 'class="cell r4' not in first
+    with count_queries(app) as n:
+        assert client.get(url).get_data(as_text=True) == first
+    assert n() == 4 and pages.hits == 1  # user, team (the access check), its leads, the token
+    client.get(url + "?sort=name&dir=desc")
+    assert pages.hits == 1  # another order: another page
+    rate(org.eng, "python-programming", 4, rater=org.lead)
+    assert 'class="cell r4' in client.get(url).get_data(as_text=True)
+
+
+def test_the_matrix_cache_never_skips_the_access_check(app, org, framework):
+    lead = app.test_client()
+    login(lead, "lead@example.com")
+    url = f"/teams/{org.team.id}/matrix"
+    assert lead.get(url).status_code == 200
+    other = app.test_client()
+    login(other, "other@example.com")
+    assert other.get(url).status_code == 404

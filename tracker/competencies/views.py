@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tracker.audit.services import record
 from tracker.auth.permissions import logged_in, roles
+from tracker.cache import render_cached
 from tracker.competencies import services
 from tracker.competencies.assessment import assess_member
 from tracker.competencies.charts import radar_svg
@@ -166,21 +167,25 @@ def _matrix_args():
 @roles("admin", "lead")
 def matrix(team_id: int):
     db = get_db()
-    team = get_team_for(db, current_user, team_id)
+    team = get_team_for(db, current_user, team_id)  # the access check, before any cache
     opts = _matrix_args()
-    m = team_matrix(db, team, **opts)
     sort, desc = request.args.get("sort", "name"), request.args.get("dir") == "desc"
-    if m is not None:
-        sort_rows(m, sort, desc)
-    return render_template(
-        "competencies/matrix.html",
-        team=team,
-        m=m,
-        opts=opts,
-        sort=sort,
-        desc=desc,
-        sort_keys=SORT_KEYS,
-    )
+
+    def render() -> str:
+        m = team_matrix(db, team, **opts)
+        if m is not None:
+            sort_rows(m, sort, desc)
+        return render_template(
+            "competencies/matrix.html",
+            team=team,
+            m=m,
+            opts=opts,
+            sort=sort,
+            desc=desc,
+            sort_keys=SORT_KEYS,
+        )
+
+    return render_cached("matrix", (team.id, *opts.values(), sort, desc), render)
 
 
 @writes

@@ -126,7 +126,8 @@ def preview_delivery(
     project_name: str | None = None,
     today: date | None = None,
 ) -> DeliveryPreview:
-    """What importing `plan` into the team would do; writes nothing (four queries)."""
+    """What importing `plan` into the team would do; writes nothing (five queries, whatever
+    the file holds)."""
     today = today or date.today()
     default = f"Imported from {SOURCES[plan.source]}"
     name = ((project_name or "").strip() or plan.project_hint.strip() or default)[:120].strip()
