@@ -47,13 +47,8 @@ def _render_dashboard(page: int) -> str:
         items_total=total,
         items_page=page,
         items_per_page=services.ITEMS_PAGE,
-        **extra_dashboard(db, current_user),
+        delivery=dashboard_summary(db, current_user),  # the delivery panel
     )
-
-
-def extra_dashboard(db, user) -> dict:
-    """The delivery panel: active sprints, milestones due in them, overdue milestones."""
-    return {"delivery": dashboard_summary(db, user)}
 
 
 def _session_form(form: SessionForm, view) -> SessionForm:
@@ -276,17 +271,12 @@ def calendar_feed(token: str):
     user = services.user_for_feed(db, token)
     if user is None:
         abort(404)
-    body = build_feed(db, user, utcnow(), extra_events(db, user))
+    body = build_feed(db, user, utcnow(), sprint_events(db, user))  # and sprint dates
     return Response(
         body,
         mimetype="text/calendar",
         headers={"Content-Disposition": 'inline; filename="team-tracker.ics"'},
     )
-
-
-def extra_events(db, user) -> list:
-    """Sprint boundaries and milestone due dates of the teams `user` manages."""
-    return sprint_events(db, user)
 
 
 @bp.route("/me")
@@ -309,10 +299,5 @@ def me():
         sessions=services.timeline(db, member, current_user, per_page=10)[:10],
         tick=EmptyForm(),
         manage=False,
-        **extra_home(db, member),
+        owned_milestones=milestones_owned(db, member),
     )
-
-
-def extra_home(db, member) -> dict:
-    """The milestones the engineer owns."""
-    return {"owned_milestones": milestones_owned(db, member)}

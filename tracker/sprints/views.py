@@ -39,6 +39,22 @@ def _choices(form, team, sprint_ids_kept=()):
     return form
 
 
+def _save_form(form, save, field: str, template: str, **context):
+    """What every create and edit form here does: on a valid POST, `save()` (it returns the
+    message and the page to go to) and one commit; a SprintError goes beside its field (else
+    `field`) with nothing written; otherwise the form again, 400 when it has errors."""
+    if form.validate_on_submit():
+        try:
+            message, target = save()
+        except services.SprintError as exc:
+            _failed(form, exc, field)
+        else:
+            get_db().commit()
+            flash(message, "success")
+            return redirect(target)
+    return render_template(template, form=form, **context), 400 if form.errors else 200
+
+
 @bp.route("/teams/<int:team_id>/delivery")
 @roles("admin", "lead")
 def index(team_id: int):
@@ -75,17 +91,12 @@ def new_project(team_id: int):
     db = get_db()
     team = get_team_for(db, current_user, team_id)
     form = _choices(ProjectForm(status="active"), team)
-    if form.validate_on_submit():
-        try:
-            project = services.create_project(db, team, _project_data(form))
-        except services.SprintError as exc:
-            _failed(form, exc, "name")
-        else:
-            db.commit()
-            flash(f"Project {project.name} created.", "success")
-            return redirect(url_for("sprints.project", project_id=project.id))
-    status = 400 if form.errors else 200
-    return render_template("sprints/project_form.html", form=form, team=team, project=None), status
+
+    def save():
+        project = services.create_project(db, team, _project_data(form))
+        return f"Project {project.name} created.", url_for("sprints.project", project_id=project.id)
+
+    return _save_form(form, save, "name", "sprints/project_form.html", team=team, project=None)
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
@@ -94,19 +105,14 @@ def edit_project(project_id: int):
     db = get_db()
     project = get_project_for(db, current_user, project_id)
     form = _choices(ProjectForm(obj=project), project.team)
-    if form.validate_on_submit():
-        try:
-            services.update_project(db, project, _project_data(form))
-        except services.SprintError as exc:
-            _failed(form, exc, "name")
-        else:
-            db.commit()
-            flash("Project saved.", "success")
-            return redirect(url_for("sprints.project", project_id=project.id))
-    status = 400 if form.errors else 200
-    return render_template(
-        "sprints/project_form.html", form=form, team=project.team, project=project
-    ), status
+
+    def save():
+        services.update_project(db, project, _project_data(form))
+        return "Project saved.", url_for("sprints.project", project_id=project.id)
+
+    return _save_form(
+        form, save, "name", "sprints/project_form.html", team=project.team, project=project
+    )
 
 
 @bp.route("/projects/<int:project_id>")
@@ -140,19 +146,14 @@ def new_milestone(project_id: int):
     db = get_db()
     project = get_project_for(db, current_user, project_id)
     form = _choices(MilestoneForm(status="planned"), project.team)
-    if form.validate_on_submit():
-        try:
-            milestones.create_milestone(db, project, _milestone_data(form), current_user)
-        except services.SprintError as exc:
-            _failed(form, exc, "title")
-        else:
-            db.commit()
-            flash("Milestone added.", "success")
-            return redirect(url_for("sprints.project", project_id=project.id))
-    status = 400 if form.errors else 200
-    return render_template(
-        "sprints/milestone_form.html", form=form, project=project, milestone=None
-    ), status
+
+    def save():
+        milestones.create_milestone(db, project, _milestone_data(form), current_user)
+        return "Milestone added.", url_for("sprints.project", project_id=project.id)
+
+    return _save_form(
+        form, save, "title", "sprints/milestone_form.html", project=project, milestone=None
+    )
 
 
 @bp.route("/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
@@ -161,21 +162,20 @@ def edit_milestone(milestone_id: int):
     db = get_db()
     milestone = get_milestone_for(db, current_user, milestone_id)
     form = _choices(MilestoneForm(obj=milestone), milestone.project.team, {milestone.sprint_id})
-    if form.validate_on_submit():
-        try:
-            milestones.update_milestone(
-                db, milestone, _milestone_data(form), current_user, form.move_reason.data or ""
-            )
-        except services.SprintError as exc:
-            _failed(form, exc, "title")
-        else:
-            db.commit()
-            flash("Milestone saved.", "success")
-            return redirect(url_for("sprints.milestone", milestone_id=milestone.id))
-    status = 400 if form.errors else 200
-    return render_template(
-        "sprints/milestone_form.html", form=form, project=milestone.project, milestone=milestone
-    ), status
+
+    def save():
+        reason = form.move_reason.data or ""
+        milestones.update_milestone(db, milestone, _milestone_data(form), current_user, reason)
+        return "Milestone saved.", url_for("sprints.milestone", milestone_id=milestone.id)
+
+    return _save_form(
+        form,
+        save,
+        "title",
+        "sprints/milestone_form.html",
+        project=milestone.project,
+        milestone=milestone,
+    )
 
 
 @bp.route("/milestones/<int:milestone_id>")
@@ -202,17 +202,12 @@ def new_sprint(team_id: int):
     team = get_team_for(db, current_user, team_id)
     proposal = services.propose_next_sprint(db, team)
     form = SprintForm(data=None if request.method == "POST" else vars(proposal))
-    if form.validate_on_submit():
-        try:
-            sprint = services.create_sprint(db, team, _sprint_data(form))
-        except services.SprintError as exc:
-            _failed(form, exc, "name")
-        else:
-            db.commit()
-            flash(f"{sprint.name} planned.", "success")
-            return redirect(url_for("sprints.board", sprint_id=sprint.id))
-    status = 400 if form.errors else 200
-    return render_template("sprints/sprint_form.html", form=form, team=team, sprint=None), status
+
+    def save():
+        sprint = services.create_sprint(db, team, _sprint_data(form))
+        return f"{sprint.name} planned.", url_for("sprints.board", sprint_id=sprint.id)
+
+    return _save_form(form, save, "name", "sprints/sprint_form.html", team=team, sprint=None)
 
 
 @bp.route("/sprints/<int:sprint_id>/edit", methods=["GET", "POST"])
@@ -221,19 +216,14 @@ def edit_sprint(sprint_id: int):
     db = get_db()
     sprint = get_sprint_for(db, current_user, sprint_id)
     form = SprintForm(obj=sprint)
-    if form.validate_on_submit():
-        try:
-            services.update_sprint(db, sprint, _sprint_data(form))
-        except services.SprintError as exc:
-            _failed(form, exc, "name")
-        else:
-            db.commit()
-            flash("Sprint saved.", "success")
-            return redirect(url_for("sprints.board", sprint_id=sprint.id))
-    status = 400 if form.errors else 200
-    return render_template(
-        "sprints/sprint_form.html", form=form, team=sprint.team, sprint=sprint
-    ), status
+
+    def save():
+        services.update_sprint(db, sprint, _sprint_data(form))
+        return "Sprint saved.", url_for("sprints.board", sprint_id=sprint.id)
+
+    return _save_form(
+        form, save, "name", "sprints/sprint_form.html", team=sprint.team, sprint=sprint
+    )
 
 
 @bp.route("/sprints/<int:sprint_id>")
