@@ -14,14 +14,14 @@ PYTEST_ARGS ?= -n 2
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
-$(VENV)/.runtime: requirements.txt
+$(VENV)/.runtime: requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: requirements-dev.txt constraints.txt $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 install: $(VENV)/.runtime  ## create .venv with the pinned runtime dependencies
@@ -58,8 +58,8 @@ test-postgres: install-dev  ## the whole suite on PostgreSQL (PG_TEST_URL)
 test-browser: install-dev  ## only the browser tests (Playwright driving /usr/bin/chromium)
 	$(BIN)/python -m pytest -m browser tests/browser
 
-$(VENV)/.load: requirements-load.txt $(VENV)/.runtime
-	$(BIN)/python -m pip install --quiet -r requirements-load.txt
+$(VENV)/.load: requirements-load.txt constraints.txt $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -r requirements-load.txt -c constraints.txt
 	touch $@
 
 load: $(VENV)/.load  ## mixed reads/writes on gunicorn (4 workers), SQLite then PostgreSQL; checks no write is lost
