@@ -84,3 +84,33 @@ def test_unknown_user_is_404(client, org):
     login(client, "admin@example.com")
     assert client.get("/admin/users/999999").status_code == 404
     assert client.form("/admin/users/999999/deactivate").status_code == 404
+
+
+def test_a_lead_who_still_leads_a_team_cannot_be_demoted(app, client, db, org):
+    """Found in review: a demoted lead stayed in the team's leads and kept managing it."""
+    login(client, "admin@example.com")
+    r = client.form(f"/admin/users/{org.lead.id}", {"name": "Lee Lead", "role": "engineer"})
+    assert r.status_code == 400
+    assert "still leads ML Platform" in r.get_data(as_text=True)
+    db.expire_all()
+    assert org.lead.role == "lead"
+
+
+def test_the_role_is_checked_not_just_the_team_s_list_of_leads(app, db, org, one_on_one):
+    """Even with team_lead rows left behind (a role changed outside the app), a user whose
+    role is no longer lead manages no team."""
+    org.lead.role = "engineer"
+    db.commit()
+    ex = app.test_client()
+    assert login(ex, "lead@example.com").status_code == 302
+    urls = [
+        f"/members/{org.eng.id}",
+        f"/members/{org.eng.id}/sessions",
+        f"/members/{org.eng.id}/competencies",
+        f"/members/{org.eng.id}/edit",
+        f"/members/{org.mate.id}/plan",
+        f"/sessions/{one_on_one.id}",
+        f"/teams/{org.team.id}",
+    ]
+    statuses = {url: ex.get(url).status_code for url in urls}
+    assert all(code in (403, 404) for code in statuses.values()), statuses

@@ -193,9 +193,36 @@ def test_archive_hides_member_keeps_record_and_restore_brings_back(client, org, 
     assert client.get(f"/members/{org.eng.id}").status_code == 200  # history still readable
     eve = client.application.test_client()
     assert login(eve, "eve@example.com").status_code == 401
-    assert client.form(f"/members/{org.eng.id}/restore").status_code == 302
+    r = client.form(f"/members/{org.eng.id}/restore", follow_redirects=True)
+    assert "Their account stays deactivated: an admin can reactivate it." in r.text
     assert not db.get(Member, org.eng.id).archived
+    # A lead never reactivates an account (they could undo an admin's deactivation): an admin does.
+    assert login(eve, "eve@example.com").status_code == 401
+    admin = client.application.test_client()
+    login(admin, "admin@example.com")
+    assert admin.form(f"/admin/users/{org.eng.user_id}/reactivate").status_code == 302
     assert login(eve, "eve@example.com").status_code == 302
+
+
+def test_a_lead_cannot_undo_an_admin_deactivation_nor_switch_off_a_lead(app, client, org, db):
+    """Found in review: archive then restore reactivated an account an admin had deactivated,
+    and archiving could deactivate an account above engineer."""
+    from tracker.auth.models import User
+
+    admin = app.test_client()
+    login(admin, "admin@example.com")
+    assert admin.form(f"/admin/users/{org.eng.user_id}/deactivate").status_code == 302
+    login(client, "lead@example.com")
+    assert client.form(f"/members/{org.eng.id}/archive").status_code == 302
+    assert client.form(f"/members/{org.eng.id}/restore").status_code == 302
+    db.expire_all()
+    assert not db.get(User, org.eng.user_id).active
+    # A member whose account was made a lead: archiving them leaves the account alone.
+    db.get(User, org.mate.user_id).role = "lead"
+    db.commit()
+    assert client.form(f"/members/{org.mate.id}/archive").status_code == 302
+    db.expire_all()
+    assert db.get(User, org.mate.user_id).active
 
 
 def test_no_route_deletes_members(app):

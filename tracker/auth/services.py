@@ -130,6 +130,11 @@ def update_user(db: Session, user: User, acting: User, name: str, role: str) -> 
         raise AccountError(f"Unknown role {role!r}.", "role")
     if user.id == acting.id and role != "admin":
         raise AccountError("You cannot remove your own admin role.", "role")
+    if user.role == "lead" and role != "lead" and user.led_teams:
+        teams = ", ".join(t.name for t in user.led_teams)
+        raise AccountError(
+            f"{user.name} still leads {teams}: give the team another lead first.", "role"
+        )
     user.name = name.strip()
     if role != user.role:
         user.role = role

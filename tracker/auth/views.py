@@ -188,7 +188,10 @@ def edit_user(user_id: int):
             get_db().commit()
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("auth.users"))
-    return render_template("auth/user_form.html", form=form, user=user, action_form=EmptyForm())
+    status = 400 if form.errors else 200
+    return render_template(
+        "auth/user_form.html", form=form, user=user, action_form=EmptyForm()
+    ), status
 
 
 @bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])

@@ -28,8 +28,9 @@ class TeamError(ValueError):
 
 
 def can_manage_team(user: User, team: Team) -> bool:
-    """Admins manage every team; a lead manages the teams they lead."""
-    return user.is_admin or any(lead.id == user.id for lead in team.leads)
+    """Admins manage every team; a lead manages the teams they lead (and only while their
+    role is lead: the role is checked too, not just the team's list of leads)."""
+    return user.is_admin or (user.is_lead and any(lead.id == user.id for lead in team.leads))
 
 
 def _team_query():
@@ -294,12 +295,22 @@ def update_member(
     db.flush()
 
 
-def set_archived(member: Member, archived: bool) -> None:
-    """Archive (hide from active lists, keep every record) or restore a member."""
+def set_archived(member: Member, archived: bool) -> str:
+    """Archive (hide from active lists, keep every record) or restore a member; returns what
+    happened to their account, for the message.
+
+    Archiving deactivates an engineer's account (someone who left should not keep logging in).
+    Restoring never reactivates one: a lead must not be able to undo an admin's deactivation,
+    so an admin reactivates it. Accounts above engineer are the admin's alone."""
     member.archived = archived
     member.archived_at = utcnow() if archived else None
-    if member.user is not None:
-        # Someone who left should not keep logging in; restoring them gives the login back.
-        member.user.active = not archived
-        if archived:
-            member.user.end_all_sessions()
+    user = member.user
+    if user is None or user.role != "engineer":
+        return ""
+    if archived and user.active:
+        user.active = False
+        user.end_all_sessions()
+        return " Their account is deactivated."
+    if not archived and not user.active:
+        return " Their account stays deactivated: an admin can reactivate it."
+    return ""

@@ -224,9 +224,9 @@ def _set_archived(member_id: int, archived: bool):
     member = services.get_member_for(db, current_user, member_id, manage=True)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.set_archived(member, archived)
+    account = services.set_archived(member, archived)
     db.commit()
-    flash(f"{member.name} is {'archived' if archived else 'restored'}.", "success")
+    flash(f"{member.name} is {'archived' if archived else 'restored'}.{account}", "success")
     return redirect(url_for("team.member", member_id=member.id))
 
 
