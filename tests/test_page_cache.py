@@ -3,11 +3,18 @@ per user and session, never with a flashed message, at most a minute behind the 
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from tests.conftest import count_queries, login
+
+ON_POSTGRES = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql")
 
 
 def _logged_in(client, email: str):
@@ -171,3 +178,68 @@ def test_the_matrix_cache_never_skips_the_access_check(app, org, framework):
     other = app.test_client()
     login(other, "other@example.com")
     assert other.get(url).status_code == 404
+
+
+def test_a_write_between_the_access_check_and_the_cache_is_never_cached_stale(
+    app, db, org, framework, monkeypatch
+):
+    """Found in review (PostgreSQL, READ COMMITTED): the team was loaded before the token, so a
+    rename committed in between was cached under the new token with the old name. The token is
+    now read first of all in the request; the rename below lands right after that read."""
+    import tracker.cache as cache
+    from tracker.team.models import Team
+
+    c = app.test_client()
+    login(c, "lead@example.com")
+    real, fired = cache.current_token, []
+
+    def then_another_worker_renames(session):
+        token = real(session)
+        if not fired:
+            fired.append(1)
+            db.execute(update(Team).where(Team.id == org.team.id).values(name="Renamed Team"))
+            db.commit()
+        return token
+
+    monkeypatch.setattr(cache, "current_token", then_another_worker_renames)
+    url = f"/teams/{org.team.id}/matrix"
+    c.get(url)
+    assert "Renamed Team" in c.get(url).get_data(as_text=True)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="row locks: PostgreSQL (SQLite has one writer)")
+def test_the_version_row_adds_no_deadlock(app, db, org):
+    """Found in review: the token was bumped at the first flush, so the version row was locked
+    mid-transaction and two writers touching the same rows in different flushes deadlocked.
+    It is bumped last, just before COMMIT, so B simply waits for A as before."""
+    from tracker.team.models import Member
+
+    engine = app.extensions["tracker.engine"]
+    errors: dict[str, BaseException] = {}
+    b_flushed = threading.Event()
+
+    def b():
+        with Session(engine) as s:
+            try:
+                s.get(Member, org.mate.id).name = "B renames Max"
+                b_flushed.set()
+                s.flush()  # waits for A's lock on Max's row, if A took it first
+                s.commit()
+            except BaseException as exc:  # noqa: BLE001
+                errors["b"] = exc
+
+    with Session(engine) as a:
+        a.get(Member, org.eng.id).name = "A renames Eve"
+        a.flush()
+        t = threading.Thread(target=b)
+        t.start()
+        b_flushed.wait()
+        time.sleep(0.5)
+        try:
+            a.get(Member, org.mate.id).name = "A renames Max too"
+            a.flush()
+            a.commit()
+        except BaseException as exc:  # noqa: BLE001
+            errors["a"] = exc
+        t.join()
+    assert not errors, {k: f"{type(v).__name__}: {v}".splitlines()[0] for k, v in errors.items()}

@@ -1,11 +1,13 @@
 """Rendered pages, cached per user and invalidated exactly, by a data version.
 
 Every transaction that changes anything (an ORM flush with changes, or a bulk ORM insert,
-update or delete) sets a new random token in the one-row table `data_version`, in that same
-transaction. A cached page is kept under the token read before the page's data were read, so a
-page is never served for data older than the current token: any write, by any worker or any
-command, makes every cached page a miss. A restored backup brings the token that belongs to
-its data.
+update or delete) sets a new random token in the one-row table `data_version` as its last
+statement before COMMIT (last, so that the row's lock is held only for the commit and never
+taken before another row's: no new deadlocks). A cached page is kept under the token read at the
+very start of its request, before the user or anything else is loaded, so on PostgreSQL too
+(READ COMMITTED) everything the page shows is at least as new as its token: any write, by any
+worker or any command, makes every cached page a miss. A restored backup brings the token that
+belongs to its data.
 
 The key also holds the user, their session's CSRF secret (the HTML holds forms and their
 tokens), the page's arguments and the minute: pages that compare with the clock ("overdue",
@@ -21,7 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from flask import current_app, session
+from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import String, event, select, update
@@ -48,14 +50,27 @@ def _bump(db: Session) -> None:
     )
 
 
+WROTE = "tracker.wrote"
+
+
 def _after_flush(db: Session, _context) -> None:
     if db.new or db.dirty or db.deleted:
-        _bump(db)
+        db.info[WROTE] = True
 
 
 def _after_bulk(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        _bump(state.session)
+        state.session.info[WROTE] = True
+
+
+def _before_commit(db: Session) -> None:
+    db.flush()  # what is pending first: it may be the transaction's only write
+    if db.info.pop(WROTE, False):
+        _bump(db)
+
+
+def _after_rollback(db: Session) -> None:
+    db.info.pop(WROTE, None)
 
 
 def install() -> None:
@@ -63,6 +78,21 @@ def install() -> None:
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _after_bulk)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_rollback", _after_rollback)
+
+
+def page_cached(view):
+    """Mark a GET view that calls `render_cached`: its request reads the token first of all."""
+    view.page_cached = True
+    return view
+
+
+def _read_token() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    pages: PageCache = current_app.extensions["tracker.pages"]
+    if request.method == "GET" and getattr(view, "page_cached", False) and pages.size:
+        g.page_token = current_token(get_db())
 
 
 def current_token(db: Session) -> str | None:
@@ -97,8 +127,10 @@ class PageCache:
 
 
 def init_app(app) -> None:
+    """Call before anything that loads the user registers its own before_request hook."""
     install()
     app.extensions["tracker.pages"] = PageCache(app.config.get("PAGE_CACHE_SIZE", 256))
+    app.before_request(_read_token)
 
 
 def render_cached(name: str, args: tuple, render: Callable[[], str]) -> str:
@@ -109,8 +141,8 @@ def render_cached(name: str, args: tuple, render: Callable[[], str]) -> str:
         return render()
     generate_csrf()  # the session's CSRF secret now, so that the page's forms are signed with it
     secret = session[current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")]
-    token = current_token(get_db())
-    if token is None:  # no version row: nothing can be proved fresh
+    token = g.get("page_token")
+    if token is None:  # not read first (an unmarked view), or no version row: no proof
         return render()
     minute = utcnow().strftime("%Y-%m-%dT%H:%M")
     key = (name, args, current_user.get_id(), secret, minute, token)

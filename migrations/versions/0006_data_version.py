@@ -5,6 +5,8 @@ Revises: 0005
 Create Date: 2026-11-27 00:50:00
 """
 
+import secrets
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -21,7 +23,8 @@ def upgrade() -> None:
     sa.Column('token', sa.String(length=32), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version'))
     )
-    op.bulk_insert(table, [{'id': 1, 'token': 'initial'}])
+    # Random, so that two databases never share a token (a restore into a running app).
+    op.bulk_insert(table, [{'id': 1, 'token': secrets.token_hex(8)}])
 
 
 def downgrade() -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tracker.audit.services import record
 from tracker.auth.permissions import logged_in, roles
-from tracker.cache import render_cached
+from tracker.cache import page_cached, render_cached
 from tracker.competencies import services
 from tracker.competencies.assessment import assess_member
 from tracker.competencies.charts import radar_svg
@@ -163,6 +163,7 @@ def _matrix_args():
     }
 
 
+@page_cached
 @bp.route("/teams/<int:team_id>/matrix")
 @roles("admin", "lead")
 def matrix(team_id: int):

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from tracker.auth.forms import EmptyForm
 from tracker.auth.permissions import logged_in, public, roles
-from tracker.cache import render_cached
+from tracker.cache import page_cached, render_cached
 from tracker.competencies.services import view_for_team
 from tracker.db import get_db, utcnow
 from tracker.forms import page_arg
@@ -25,6 +25,7 @@ from tracker.team.services import can_manage_team, get_member_for
 bp = Blueprint("mentoring", __name__)
 
 
+@page_cached
 @bp.route("/dashboard")
 @roles("admin", "lead")
 def dashboard():
