@@ -34,8 +34,8 @@ from tracker.db import get_db, utcnow
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never an open redirect to another host.
+def safe_next(target: str | None) -> str:
+    """`target` if it is a path on this site, else home: never an open redirect elsewhere."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return url_for("team.home")
@@ -62,7 +62,7 @@ def login():
         db.commit()  # failed attempts are recorded too: that is the throttle's memory
         if result.user is not None:
             _start_session(result.user, form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         form.password.errors.append(result.error)
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)

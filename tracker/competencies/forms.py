@@ -12,7 +12,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from tracker.competencies.assessment import CategoryBlock
 from tracker.competencies.services import MAX_NOTE, FrameworkView
 
-FIELD = re.compile(r"^c(\d+)$")
+FIELD = re.compile(r"^c([0-9]{1,9})$")  # ASCII digits, within the id column
 
 
 def _http_url(_form, field):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -42,7 +44,7 @@ def _framework(framework_id: int) -> Framework:
 
 
 def _version(framework: Framework, number: str | None) -> FrameworkVersion:
-    if number and not number.isdigit():
+    if number and not re.fullmatch(r"[0-9]{1,9}", number):
         abort(404)  # a version that cannot exist, never silently the newest
     version = fio.get_version(get_db(), framework, int(number) if number else None)
     if version is None:

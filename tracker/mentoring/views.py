@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from tracker.auth.forms import EmptyForm
 from tracker.auth.permissions import logged_in, public, roles
+from tracker.auth.views import safe_next
 from tracker.cache import page_cached, render_cached
 from tracker.competencies.services import view_for_team
 from tracker.db import get_db, utcnow
@@ -205,10 +206,7 @@ def _tick(item_id: int, done: bool):
     services.set_done(item, current_user, done, utcnow())
     db.commit()
     flash(f"“{item.text}” {'ticked off' if done else 'reopened'}.", "success")
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("team.home")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")))
 
 
 PAGE = 50  # sessions per timeline page: two years of weekly 1:1s is over a hundred

@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.models import User
 from tracker.db import fold, same_name, utcnow
-from tracker.sprints.importers import ImportedMilestone, ImportPlan, Skipped
+from tracker.forms import LATEST
+from tracker.sprints.importers import ImportedMilestone, ImportFormatError, ImportPlan, Skipped
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 from tracker.sprints.services import ProjectData, create_project, team_sprints
 from tracker.team.models import Member, Team
 
 SOURCES = {"jira": "Jira", "github": "GitHub"}
+MAX_NEW_SPRINTS = 500  # two decades of fortnightly sprints
 
 
 @dataclass
@@ -111,8 +113,22 @@ def _date_new_sprints(
     if sprints:
         start = max(start, max(s.end_date for s in sprints) + timedelta(days=1))
     length = timedelta(days=team.sprint_length_days)
+    if len(names) > MAX_NEW_SPRINTS:
+        raise ImportFormatError(
+            [
+                f"The file names {len(names)} sprints the team does not have; at most "
+                f"{MAX_NEW_SPRINTS} are created by one import."
+            ]
+        )
     made = []
     for name in sorted(names, key=_natural):
+        if start > LATEST - length:
+            raise ImportFormatError(
+                [
+                    f"Sprint {name!r} would end after {LATEST}: the file's sprints, one sprint "
+                    f"length each from {first}, run past the dates the app takes."
+                ]
+            )
         end = start + length - timedelta(days=1)
         made.append(NewSprint(name, start, end, "closed" if end < today else "planned"))
         start = end + timedelta(days=1)

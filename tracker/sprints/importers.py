@@ -14,11 +14,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tracker.db import fold
 from tracker.forms import out_of_range, range_message
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_ERRORS = 50
-MAX_KEY = 295  # milestone.external_key holds 300 characters: "jira:" and the key
+MAX_EXTERNAL_KEY = 300  # milestone.external_key: "jira:<key>" or "github:<html_url>"
+MAX_KEY = MAX_EXTERNAL_KEY - len("jira:")
 MAX_SPRINT_NAME = 120  # sprint.name
 
 JIRA_REQUIRED = ("Issue key", "Summary", "Status")
@@ -132,6 +134,14 @@ def parse_jira_date(value: str) -> date | None:
     return None
 
 
+def _unique(names: list[str]) -> list[str]:
+    """Names in order of first mention, one per name ignoring case (the first spelling)."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(fold(name), name)
+    return list(seen.values())
+
+
 def parse_jira(text: str) -> ImportPlan:
     """A Jira CSV export: a header row, one row per issue; repeated Sprint columns allowed."""
     try:
@@ -211,7 +221,7 @@ def parse_jira(text: str) -> ImportPlan:
                 status=status,
                 due_date=due,
                 done_date=resolved if status == "done" else None,
-                sprints=list(dict.fromkeys(sprints)),
+                sprints=_unique(sprints),
                 assignee=cell(row, "Assignee"),
                 source_status=source_status,
             )
@@ -239,20 +249,33 @@ def _iso_date(value, where: str, errors: list[str]) -> date | None:
     return None
 
 
-def _holds_nul(value) -> bool:
-    """True when a string anywhere in the parsed JSON (a key or a value) holds U+0000."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _bad_text(value) -> str:
+    """What no stored text may hold, found in any string of the parsed JSON (a key or a value):
+    a NUL (PostgreSQL cannot store it) or a lone surrogate (not text: UTF-8 cannot encode it)."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             if "\x00" in item:
-                return True
+                return "a NUL character (\\u0000)"
+            if _SURROGATE.search(item):
+                return "a lone surrogate (\\ud800-\\udfff), which is not text"
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-    return False
+    return ""
+
+
+def _scalar(value) -> str:
+    """A JSON string or number as text; anything else (null, a list, an object) as ""."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    return str(value)
 
 
 def parse_github(text: str) -> ImportPlan:
@@ -261,24 +284,33 @@ def parse_github(text: str) -> ImportPlan:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFormatError([f"The JSON is malformed: {exc.msg} (line {exc.lineno})."]) from exc
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number; nesting 100,000 deep
+        problem = exc or "nested too deeply"
+        raise ImportFormatError([f"The JSON cannot be read: {problem}."]) from exc
     if not isinstance(doc, list):
         raise ImportFormatError(
             ["Expected a JSON list of milestones, as GitHub's milestones API returns."]
         )
-    if _holds_nul(doc):
-        raise ImportFormatError(["A string in the JSON holds a NUL character (\\u0000)."])
+    bad = _bad_text(doc)
+    if bad:
+        raise ImportFormatError([f"A string in the JSON holds {bad}."])
     errors: list[str] = []
     milestones: list[ImportedMilestone] = []
     skipped: list[Skipped] = []
     seen: set[str] = set()
     hint = ""
     for i, item in enumerate(doc, start=1):
+        if len(errors) > MAX_ERRORS:
+            break
         if not isinstance(item, dict):
             skipped.append(Skipped(f"item {i}", "not a milestone object"))
             continue
-        number, url = item.get("number"), item.get("html_url") or ""
+        number, url = _scalar(item.get("number")) or None, item.get("html_url") or ""
         ref = f"#{number}" if number is not None else f"item {i}"
-        title = str(item.get("title") or "").strip()
+        if not isinstance(url, str):
+            errors.append(f"Milestone {ref}, html_url: must be a string (a web address).")
+            continue
+        title = _scalar(item.get("title")).strip()
         if not title:
             skipped.append(Skipped(ref, "no title"))
             continue
@@ -286,6 +318,10 @@ def parse_github(text: str) -> ImportPlan:
             skipped.append(Skipped(ref, "neither number nor html_url: it could not be found again"))
             continue
         key = f"github:{url or number}"
+        if len(key) > MAX_EXTERNAL_KEY:
+            most = MAX_EXTERNAL_KEY - len("github:")
+            errors.append(f"Milestone {ref}: html_url is longer than {most} characters.")
+            continue
         if key in seen:
             skipped.append(Skipped(ref, "appears twice in the file"))
             continue
@@ -298,18 +334,16 @@ def parse_github(text: str) -> ImportPlan:
         hint = hint or (match.group(1) if match else "")
         milestones.append(
             ImportedMilestone(
-                key=key[:300],
+                key=key,
                 ref=ref,
                 title=title[:200],
-                description=str(item.get("description") or ""),
+                description=_scalar(item.get("description")),
                 status=status,
                 due_date=due,
                 done_date=closed if status == "done" else None,
-                source_status=str(item.get("state") or ""),
+                source_status=_scalar(item.get("state")),
             )
         )
-        if len(errors) > MAX_ERRORS:
-            break
     if errors:
         raise ImportFormatError(errors)
     return ImportPlan("github", milestones, skipped, hint)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.permissions import logged_in, roles
 from tracker.db import get_db
@@ -13,6 +16,7 @@ from tracker.sprints.access import get_project_for
 from tracker.sprints.delivery_import import apply_delivery, preview_delivery
 from tracker.sprints.forms import ImportConfirmForm, ImportForm
 from tracker.sprints.importers import MAX_IMPORT_BYTES, ImportFormatError, parse_delivery
+from tracker.sprints.services import SprintError
 from tracker.team.services import get_team_for
 
 bp = Blueprint("delivery", __name__)
@@ -20,7 +24,8 @@ bp = Blueprint("delivery", __name__)
 
 def _sprint_count() -> int:
     n = request.args.get("n", "6")
-    return min(max(int(n), 1), 26) if n.isdigit() else 6
+    # ASCII digits only ("²".isdigit() is true) and short (no 5,000-digit int to parse).
+    return min(max(int(n), 1), 26) if re.fullmatch(r"[0-9]{1,4}", n) else 6
 
 
 @bp.route("/delivery")
@@ -80,17 +85,34 @@ def _preview(team, data: bytes, project: str, confirm: bool = False):
     db = get_db()
     try:
         plan = parse_delivery(data)
+        preview = preview_delivery(db, team, plan, project or None)
+        if not confirm:
+            form = ImportConfirmForm(content=data.decode("utf-8-sig"), project=project)
+            return render_template("sprints/import_preview.html", p=preview, confirm=form)
+        project_row, created = apply_delivery(db, preview, current_user)
+        db.commit()
     except ImportFormatError as exc:
-        form = ImportForm(formdata=None, project=project)
-        return render_template("sprints/import.html", team=team, form=form, errors=exc.errors), 400
-    preview = preview_delivery(db, team, plan, project or None)
-    if not confirm:
-        form = ImportConfirmForm(content=data.decode("utf-8-sig"), project=project)
-        return render_template("sprints/import_preview.html", p=preview, confirm=form)
-    project, created = apply_delivery(db, preview, current_user)
-    db.commit()
-    flash(f"Imported {created} milestones into {project.name}.", "success")
-    return redirect(url_for("sprints.project", project_id=project.id))
+        return _refused(team, project, exc.errors)
+    except SprintError as exc:
+        return _refused(team, project, [str(exc)])
+    except IntegrityError:  # PostgreSQL: the same import confirmed twice at once
+        return _refused(
+            team,
+            project,
+            [
+                "Another import into this team finished first, so nothing was written. "
+                "Upload the file again to see what is left to import."
+            ],
+        )
+    flash(f"Imported {created} milestones into {project_row.name}.", "success")
+    return redirect(url_for("sprints.project", project_id=project_row.id))
+
+
+def _refused(team, project: str, errors: list[str]):
+    """The upload form again, with what is wrong; nothing written."""
+    get_db().rollback()
+    form = ImportForm(formdata=None, project=project)
+    return render_template("sprints/import.html", team=team, form=form, errors=errors), 400
 
 
 @bp.route("/teams/<int:team_id>/delivery/import/confirm", methods=["POST"])

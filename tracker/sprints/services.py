@@ -25,6 +25,8 @@ from tracker.sprints.models import (
 from tracker.team.models import Member, Team
 from tracker.team.services import manageable_teams
 
+MAX_NAME = 120  # project.name and sprint.name
+
 
 class SprintError(ValueError):
     """A delivery rule was broken; the message says what, `field` says where."""
@@ -95,6 +97,8 @@ def _apply_project(db: Session, team: Team, project: Project, data: ProjectData)
     name = data.name.strip()
     if not name:
         raise SprintError("A project needs a name.", "name")
+    if len(name) > MAX_NAME:
+        raise SprintError(f"A project's name has at most {MAX_NAME} characters.", "name")
     clash = same_name(db, Project.id, Project.name, name, Project.team_id == team.id)
     if clash is not None and clash != project.id:
         raise SprintError(f"{team.name} already has a project called {name!r}.", "name")
@@ -138,6 +142,8 @@ def _check_sprint(db: Session, team_id: int, data: SprintData, sprint_id: int | 
     name = data.name.strip()
     if not name:
         raise SprintError("A sprint needs a name.", "name")
+    if len(name) > MAX_NAME:
+        raise SprintError(f"A sprint's name has at most {MAX_NAME} characters.", "name")
     if data.start_date is None:
         raise SprintError("A sprint needs a start date.", "start_date")
     if data.end_date is None:
@@ -196,7 +202,9 @@ def update_sprint(db: Session, sprint: Sprint, data: SprintData) -> None:
 def _next_name(name: str | None, count: int) -> str:
     match = re.search(r"(\d+)\s*$", name or "")
     if match:
-        return name[: match.start(1)] + str(int(match.group(1)) + 1)
+        following = name[: match.start(1)] + str(int(match.group(1)) + 1)
+        if len(following) <= MAX_NAME:  # "Sprint 99…9" can grow past the column
+            return following
     return f"Sprint {count + 1}"
 
 
