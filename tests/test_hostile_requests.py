@@ -3,7 +3,6 @@ review after the hypothesis properties); each is now refused or handled, nothing
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date, timedelta
 
@@ -11,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import login
+from tests.test_sprints_import import _confirm, _upload
 
 
 @pytest.fixture
@@ -19,24 +19,6 @@ def lead(app, org):
     c = app.test_client()
     assert login(c, "lead@example.com").status_code == 302
     return c
-
-
-def _upload(client, team_id, content: bytes, name="export.json", project=""):
-    return client.post(
-        f"/teams/{team_id}/delivery/import",
-        data={
-            "csrf_token": client.csrf_token(),
-            "file": (io.BytesIO(content), name),
-            "project": project,
-        },
-        content_type="multipart/form-data",
-    )
-
-
-def _confirm(client, team_id, content: str, project=""):
-    return client.form(
-        f"/teams/{team_id}/delivery/import/confirm", {"content": content, "project": project}
-    )
 
 
 @pytest.mark.parametrize("n", ["\u00b2", "9" * 5000], ids=["sup2", "5000digits"])
