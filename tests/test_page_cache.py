@@ -243,3 +243,14 @@ def test_the_version_row_adds_no_deadlock(app, db, org):
             errors["a"] = exc
         t.join()
     assert not errors, {k: f"{type(v).__name__}: {v}".splitlines()[0] for k, v in errors.items()}
+
+
+def test_failed_logins_keep_the_cache_warm(app, client, org):
+    """The throttle writes a row per failed login; no cached page shows those rows, so an
+    anonymous stream of bad passwords does not drop every lead's cached pages."""
+    login(client, "lead@example.com")
+    _dashboard(client)
+    for _ in range(3):
+        assert login(app.test_client(), "lead@example.com", "wrong password!").status_code == 401
+    _dashboard(client)
+    assert app.extensions["tracker.pages"].hits == 1

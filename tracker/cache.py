@@ -54,13 +54,18 @@ WROTE = "tracker.wrote"
 
 
 def _after_flush(db: Session, _context) -> None:
-    if db.new or db.dirty or db.deleted:
+    changed = (*db.new, *db.dirty, *db.deleted)
+    # Login attempts (the throttle's rows) are on no cached page: anonymous failed logins must
+    # not keep every cache cold.
+    if any(type(obj).__name__ != "LoginAttempt" for obj in changed):
         db.info[WROTE] = True
 
 
 def _after_bulk(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[WROTE] = True
+        mapper = state.bind_mapper
+        if mapper is None or mapper.class_.__name__ != "LoginAttempt":
+            state.session.info[WROTE] = True
 
 
 def _before_commit(db: Session) -> None:
