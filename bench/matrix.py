@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import random
 import statistics
 import sys
@@ -27,9 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alembic import command
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, select, text
 
+from bench.org import postgres_url, private_schema
 from tracker import create_app
 from tracker.auth.services import create_user
 from tracker.cli import alembic_config
@@ -55,7 +54,9 @@ ORDER BY m.name, m.id
 
 
 def build(url: str, members: int) -> tuple:
-    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": url, "SERVER_NAME": "bench.local"})
+    # The page cache off: every request renders (a repeat would otherwise be a cache hit).
+    config = {"DATABASE_URL": url, "SERVER_NAME": "bench.local", "PAGE_CACHE_SIZE": 0}
+    app = create_app({"ENV_NAME": "testing", **config})
     with app.app_context():
         cfg = alembic_config()
         cfg.attributes["skip_logging"] = True
@@ -204,18 +205,6 @@ def run(label: str, url: str, members: int, runs: int) -> list[str]:
     return lines
 
 
-def postgres_url() -> str | None:
-    url = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    try:
-        engine = create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-        engine.dispose()
-        return url
-    except Exception:  # noqa: BLE001 - any failure means: no server to benchmark against
-        return None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=500)
@@ -226,19 +215,8 @@ def main() -> None:
         out += run("SQLite", f"sqlite:///{tmp}/bench.db", args.members, args.runs)
     pg = postgres_url()
     if pg:
-        schema = "bench_" + uuid.uuid4().hex[:8]
-        admin = create_engine(pg)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            url = make_url(pg).update_query_dict({"options": f"-csearch_path={schema}"})
-            out += run(
-                "PostgreSQL", url.render_as_string(hide_password=False), args.members, args.runs
-            )
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        with private_schema(pg, "bench_" + uuid.uuid4().hex[:8]) as url:
+            out += run("PostgreSQL", url, args.members, args.runs)
     else:
         out.append("\nPostgreSQL: skipped, no server answered.")
     print("\n".join(out))
