@@ -12,7 +12,7 @@ from tracker.auth.models import User
 from tracker.auth.permissions import logged_in, public, roles
 from tracker.auth.services import AccountError
 from tracker.auth.views import _start_session, bp
-from tracker.db import get_db
+from tracker.db import get_db, writes
 
 # The session key holding [link id, nonce] once a link has been opened in this browser.
 BINDING = "account_link"
@@ -22,6 +22,7 @@ bp.app_context_processor(notices.context)
 
 @bp.route("/welcome/<token>")
 @public
+@writes
 def accept_link(token: str):
     """The link's only use of its URL token: exchange it, then continue at a token-free URL, so
     the token is dead by the time anyone reads it in a log or a browser's history."""
