@@ -299,3 +299,12 @@ def test_notices_show_on_every_page_until_dismissed_then_stay_on_the_account_pag
     assert "Recent security events" in page and text in page
     seen = db.scalars(select(AccountNotice).where(AccountNotice.user_id == org.lead.id)).all()
     assert seen and all(n.seen_at is not None for n in seen)
+
+
+def test_the_owner_is_told_of_a_role_change(app, db, org):
+    """A demotion could make an account resettable by one admin: its owner hears of it."""
+    admin = _client(app, "admin@example.com")
+    r = admin.form(f"/admin/users/{org.eng.user_id}", {"name": "Eve Engineer", "role": "lead"})
+    assert r.status_code == 302
+    page = _client(app, "eve@example.com").get("/account").data.decode()
+    assert "Ada Admin changed your role from Engineer to Lead" in page

@@ -10,7 +10,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, object_session
 
 from tracker.audit.services import record
-from tracker.auth.models import ROLES, AccountLink, LoginAttempt, User
+from tracker.auth.models import ROLE_LABELS, ROLES, AccountLink, LoginAttempt, User
+from tracker.auth.notices import notify, when
 from tracker.db import utcnow
 from tracker.security import hash_password, needs_rehash, password_problem, verify_password
 from tracker.team.models import Member
@@ -113,8 +114,6 @@ def change_password(user: User, current: str, new: str) -> None:
     set_password(user, new)
     db = object_session(user)
     if db is not None:
-        from tracker.auth.notices import notify, when
-
         record(db, "password changed", "user", user.id, "by its owner")
         notify(db, user.id, f"Your password was changed at {when(utcnow())}.")
 
@@ -153,6 +152,12 @@ def update_user(db: Session, user: User, acting: User, name: str, role: str) -> 
         )
     user.name = name.strip()
     if role != user.role:
+        notify(
+            db,
+            user.id,
+            f"{acting.name} changed your role from {user.role_label} to "
+            f"{ROLE_LABELS[role]} at {when(utcnow())}.",
+        )
         user.role = role
         user.end_all_sessions()
 
