@@ -46,9 +46,9 @@ def audit(db: Session, action: str, user_id: int | None, summary: str = "") -> N
 
 
 def needs_second_admin(db: Session, user: User) -> bool:
-    """True when one admin alone must not get a credential for `user`: someone who has written
-    a session (private notes), or a lead or admin who has a password (a new account without
-    one holds nothing yet)."""
+    """True when one admin alone must not get a credential for `user`."""
+    # Session authors hold private notes; leads and admins may; a new account without a
+    # password holds nothing yet.
     authored = db.scalar(select(exists().where(MentoringSession.mentor_id == user.id)))
     return bool(authored) or (user.role in ("admin", "lead") and user.password_hash is not None)
 
@@ -95,8 +95,7 @@ def create_account(db: Session, email: str, name: str, role: str, acting: User):
 
 
 def reset(db: Session, user: User, acting: User) -> str | None:
-    """An admin resets `user`'s password: the link's token, or None when a second admin must
-    approve first (the request is then waiting for them)."""
+    """An admin resets `user`'s password: the link's token, or None for a waiting request."""
     now = utcnow()
     close_links(db, AccountLink.user_id == user.id)
     if not needs_second_admin(db, user):
@@ -222,8 +221,8 @@ def operator_reset(db: Session, email: str) -> str:
 
 
 def open_link(db: Session, token: str) -> tuple[int, str] | None:
-    """Exchange a link's URL token, once, for (link id, nonce): the nonce goes into the opening
-    browser's session and from then on is the only secret that unlocks the link."""
+    """Exchange a link's URL token, once, for (link id, nonce) to keep in the opener's session."""
+    # From then on the nonce is the only secret that unlocks the link: the URL is dead.
     now = utcnow()
     link = db.scalar(select(AccountLink).where(AccountLink.token_digest == token_digest(token)))
     if link is None or link.opened_at is not None or not link.is_usable(now):
@@ -274,8 +273,8 @@ def _issued_by(link: AccountLink) -> str:
 
 
 def use_link(db: Session, link: AccountLink, password: str) -> User:
-    """Use an opened link: an invitation creates the engineer's account, a reset sets a
-    password. Raises LinkRefused when the account now needs an approval the link lacks."""
+    """Use an opened link: an invitation creates the engineer's account, a reset sets a password."""
+    # LinkRefused (committed by the view) when the account now needs an approval the link lacks.
     now = utcnow()
     closed = db.execute(
         update(AccountLink)
