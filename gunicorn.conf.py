@@ -7,4 +7,7 @@ workers = int(os.environ.get("TRACKER_WORKERS", "4"))
 # Each worker imports the app after the fork, so no database connection crosses a fork.
 preload_app = False
 accesslog = "-"
+# Access and error lines lose query strings (note searches, next= targets) and the tokens of
+# one-time links and calendar feeds: whoever reads the logs gets no way into an account.
+logger_class = "tracker.logs.GunicornLogger"
 timeout = 60

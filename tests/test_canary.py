@@ -216,6 +216,7 @@ def _candidates(c, feed_tokens: list[str]) -> dict[str, list]:
         "user_id": [o.eng.user_id, o.lead.id, c.colead.id],
         "filename": ["css/app.css"],
         "token": feed_tokens or ["not-a-real-token"],
+        "link_id": [1],
     }
 
 

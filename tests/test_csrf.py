@@ -41,9 +41,11 @@ JIRA_CSV = b"Issue key,Summary,Status,Due date\nML-1,Imported milestone,In Progr
 
 
 @pytest.fixture
-def world(app, db, org, framework, plan, one_on_one, delivery, make_member, make_sprint):
+def world(app, db, org, framework, plan, one_on_one, delivery, make_member, make_sprint, make_user):
     """The org with a session, an item, a plan, delivery, a planned sprint, a second framework,
-    a member to invite and an invitation waiting to be accepted."""
+    a member to invite, an invitation waiting to be accepted, a second admin and two password
+    resets waiting for approval (asked by the second admin)."""
+    from tracker.auth.links import requests, reset
     from tracker.auth.services import invite_member
     from tracker.competencies import framework_io as fio
     from tracker.competencies.models import Competency
@@ -51,8 +53,11 @@ def world(app, db, org, framework, plan, one_on_one, delivery, make_member, make
     today = date.today()
     later = make_sprint(org.team, today + timedelta(days=60), name="Later")
     invitee = make_member(org.team, "Ivy Invitee", email="ivy@example.com")
+    admin2 = make_user("admin", email="admin2@example.com", name="Ari Admin")
     with app.app_context():
         _link, invite_token = invite_member(db, org.plain, org.lead)
+        assert reset(db, org.lead, admin2) is None and reset(db, org.other_lead, admin2) is None
+        waiting = {r.user_id: r.id for r in requests(db)}
         second = fio.import_framework(db, fio.parse_framework(SMALL_FRAMEWORK, "f.yaml")).framework
     db.commit()
     comp = db.scalar(
@@ -69,6 +74,8 @@ def world(app, db, org, framework, plan, one_on_one, delivery, make_member, make
         later=later,
         invitee=invitee,
         invite_token=invite_token,
+        lead_reset=waiting[org.lead.id],
+        other_reset=waiting[org.other_lead.id],
         second_framework=second,
         comp=comp,
         framework_id=framework.framework_id,
@@ -111,10 +118,11 @@ def _posts(w) -> list[Post]:
 
     return [
         Post("auth.login", "anon", "/login", {"email": "lead@example.com", "password": PASSWORD}),
+        # The invitee's browser opened the invitation first (see _clients).
         Post(
-            "auth.accept_link",
-            "anon",
-            f"/welcome/{w.invite_token}",
+            "auth.welcome",
+            "invitee",
+            "/welcome",
             {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
         ),
         Post(
@@ -133,6 +141,9 @@ def _posts(w) -> list[Post]:
         Post("auth.deactivate_user", "admin", f"/admin/users/{eve_user}/deactivate"),
         Post("auth.reactivate_user", "admin", f"/admin/users/{eve_user}/reactivate"),
         Post("auth.reset_password", "admin", f"/admin/users/{eve_user}/reset", status=200),
+        Post("auth.approve_reset", "admin", f"/admin/resets/{w.lead_reset}/approve", status=200),
+        Post("auth.cancel_reset", "admin", f"/admin/resets/{w.other_reset}/cancel"),
+        Post("auth.dismiss_notices", "lead", "/account/notices/dismiss"),
         Post(
             "frameworks.import_upload",
             "admin",
@@ -398,8 +409,10 @@ def _bad_token(client, variant: str) -> dict:
     return {"csrf_token": signer.dumps(secrets.token_hex(20))}
 
 
-def _clients(app) -> dict:
-    clients = {"anon": app.test_client()}
+def _clients(app, world) -> dict:
+    clients = {"anon": app.test_client(), "invitee": app.test_client()}
+    # An invitation opened in this browser, so that its set-password form can be posted.
+    assert clients["invitee"].get(f"/welcome/{world.invite_token}").status_code == 302
     for actor, email in (("lead", "lead@example.com"), ("admin", "admin@example.com")):
         clients[actor] = app.test_client()
         assert login(clients[actor], email).status_code == 302
@@ -417,7 +430,7 @@ def test_every_post_route_is_covered(app, world):
 
 @pytest.mark.parametrize("variant", ["missing", "empty", "other-secret", "other-session"])
 def test_post_without_a_valid_token_is_refused_and_writes_nothing(app, db, world, variant):
-    clients = _clients(app)
+    clients = _clients(app, world)
     before = snapshot(db)
     for endpoint, actor, url, data, _status, _writes in _posts(world):
         client = clients[actor]
@@ -434,7 +447,7 @@ def test_post_without_a_valid_token_is_refused_and_writes_nothing(app, db, world
 
 def test_a_token_in_the_header_is_checked_too(app, db, world):
     """Flask-WTF also reads X-CSRFToken: a forged one there is refused like in the form."""
-    clients = _clients(app)
+    clients = _clients(app, world)
     before = snapshot(db)
     lead = clients["lead"]
     forged = _bad_token(lead, "other-secret")["csrf_token"]
@@ -444,7 +457,7 @@ def test_a_token_in_the_header_is_checked_too(app, db, world):
 
 def test_the_same_posts_with_a_valid_token_go_through(app, db, world):
     """The control: each refused POST above is one the actor may make, and it writes."""
-    clients = _clients(app)
+    clients = _clients(app, world)
     for endpoint, actor, url, data, status, writes in _posts(world):
         client = clients[actor]
         before = snapshot(db)
@@ -452,6 +465,8 @@ def test_the_same_posts_with_a_valid_token_go_through(app, db, world):
         assert r.status_code == status, f"{endpoint} {url}: {r.status_code}"
         changed = _diff(before, snapshot(db))
         assert bool(changed) == writes, f"{endpoint}: expected writes={writes}, changed {changed}"
-    assert clients["anon"].get("/account").status_code == 200  # logged in by auth.login
+    assert clients["invitee"].get("/account").status_code == 200  # logged in by auth.welcome
+    # Logged in as the lead by auth.login, then out with every session of the lead.
+    assert clients["anon"].get("/account").status_code == 302
     assert clients["lead"].get("/account").status_code == 302  # logged out everywhere
     assert clients["admin"].get("/account").status_code == 302  # logged out

@@ -15,6 +15,11 @@ EXPECTED_ACCESS = {
     "auth.login": ("public",),
     "auth.logout": ("public",),
     "auth.accept_link": ("public",),
+    "auth.welcome": ("public",),
+    "auth.reset_requests": ("admin",),
+    "auth.approve_reset": ("admin",),
+    "auth.cancel_reset": ("admin",),
+    "auth.dismiss_notices": ("admin", "lead", "engineer"),
     "auth.account": ("admin", "lead", "engineer"),
     "auth.logout_everywhere": ("admin", "lead", "engineer"),
     "auth.users": ("admin",),
@@ -107,6 +112,7 @@ def _url_for_rule(rule, org):
         "member_id": org.eng.id,
         "user_id": org.eng.user_id,
         "token": "not-a-real-token",
+        "link_id": 1,  # no such reset request
         "filename": "css/app.css",
         "framework_id": org.framework.framework_id if getattr(org, "framework", None) else 1,
         "fmt": FMT.get(rule.endpoint, "csv"),
@@ -146,6 +152,12 @@ OUTCOMES = {
     "auth.reset_password": {"admin": 200, "lead": 403, "other": 403, "eve": 403, "anon": 302},
     "auth.account": {"admin": 200, "lead": 200, "other": 200, "eve": 200, "anon": 302},
     "auth.accept_link": {"admin": 404, "lead": 404, "other": 404, "eve": 404, "anon": 404},
+    # No link opened in this browser: nothing to set a password with.
+    "auth.welcome": {"admin": 404, "lead": 404, "other": 404, "eve": 404, "anon": 404},
+    "auth.reset_requests": {"admin": 200, "lead": 403, "other": 403, "eve": 403, "anon": 302},
+    "auth.approve_reset": {"admin": 404, "lead": 403, "other": 403, "eve": 403, "anon": 302},
+    "auth.cancel_reset": {"admin": 404, "lead": 403, "other": 403, "eve": 403, "anon": 302},
+    "auth.dismiss_notices": {"admin": 302, "lead": 302, "other": 302, "eve": 302, "anon": 302},
     "competencies.member": {"admin": 200, "lead": 200, "other": 404, "eve": 200, "anon": 302},
     # An empty rating form: refused as incomplete for those who may rate, hidden from others.
     "competencies.rate": {"admin": 400, "lead": 400, "other": 404, "eve": 400, "anon": 302},

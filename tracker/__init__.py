@@ -65,7 +65,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     import tracker.models  # noqa: F401  (every feature's mappers, before the first query)
-    from tracker import cache, cli, db, errors, security
+    from tracker import cache, cli, db, errors, logs, security
     from tracker.audit import services as audit_services
     from tracker.audit.views import bp as audit_bp
     from tracker.auth.views import bp as auth_bp
@@ -95,6 +95,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(delivery_bp)
     app.jinja_env.filters["markdown"] = markdown
     errors.init_app(app)
+    logs.init_app(app)  # no token or search term in any log line
     cli.init_app(app)
     app.before_request(_enforce_absolute_timeout)
     return app

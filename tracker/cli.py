@@ -99,6 +99,42 @@ def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
     click.echo(f"Created {user.role} {user.email}.")
 
 
+@tracker_cli.command("reset-link")
+@click.argument("email")
+@click.option(
+    "--base-url", help="The address users open the app at, e.g. https://tracker.example.com."
+)
+def reset_link(email: str, base_url: str | None) -> None:
+    """Print a one-time password-reset link for EMAIL (for whoever runs the server)."""
+    from flask import url_for
+
+    from tracker.auth.links import operator_reset
+    from tracker.auth.services import AccountError
+    from tracker.db import get_db
+
+    db = get_db()
+    try:
+        token = operator_reset(db, email)
+    except AccountError as exc:
+        db.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.commit()
+    if base_url:
+        url = base_url.rstrip("/") + f"/welcome/{token}"
+    elif current_app.config.get("SERVER_NAME"):
+        with current_app.test_request_context():
+            url = url_for("auth.accept_link", token=token, _external=True)
+    else:
+        url = f"/welcome/{token} (after the app's address; or pass --base-url)"
+    days = current_app.config["INVITATION_LIFETIME"].days
+    click.echo(f"One-time password-reset link for {email.strip().lower()}:")
+    click.echo(f"  {url}")
+    click.echo(
+        f"Hand it to its owner yourself. It works once, in the first browser that opens it, "
+        f"for {days} days; the owner is told a reset link was issued on the server."
+    )
+
+
 @tracker_cli.command("seed-demo")
 @click.option(
     "--password",

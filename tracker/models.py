@@ -1,7 +1,7 @@
 """Every feature's models in one import: for Alembic, the shell and the tests."""
 
 from tracker.audit.models import AuditEvent
-from tracker.auth.models import AccountLink, LoginAttempt, User
+from tracker.auth.models import AccountLink, AccountNotice, LoginAttempt, User
 from tracker.cache import DataVersion
 from tracker.competencies.models import (
     Category,
@@ -31,6 +31,7 @@ from tracker.team.models import Member, Team, team_lead
 
 __all__ = [
     "AccountLink",
+    "AccountNotice",
     "AuditEvent",
     "ActionItem",
     "CalendarFeed",

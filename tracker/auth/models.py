@@ -1,4 +1,4 @@
-"""User accounts, login attempts and one-time account links."""
+"""User accounts, login attempts, one-time account links and notices to account owners."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, exists
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from tracker.db import Base, utcnow
 
@@ -98,14 +98,19 @@ class LoginAttempt(Base):
 
 
 class AccountLink(Base):
-    """A one-time link to set a password: an invitation for a member or a reset for a user."""
+    """A one-time link to set a password: an invitation for a member or a reset for a user.
+
+    A reset of an account that needs a second admin starts as a request (`needs_approval`)
+    without any token; only the approval makes the link. `token_digest` holds the SHA-256 of
+    whatever secret currently unlocks the link: the URL's token until the link is opened,
+    then a nonce kept in the session of the browser that opened it."""
 
     __tablename__ = "account_link"
     __table_args__ = (CheckConstraint("kind IN ('invite', 'reset')", name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
-    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("member.id", ondelete="CASCADE"), index=True
     )
@@ -115,11 +120,44 @@ class AccountLink(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+    # Closed: used, replaced by a newer link, or (a request) cancelled.
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set by a second admin's approval, or by the server's operator (the CLI: no approver).
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     member: Mapped[Member | None] = relationship(foreign_keys=[member_id])
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
     def is_usable(self, now: datetime) -> bool:
         """True while the link is unused and unexpired."""
         return self.used_at is None and now < self.expires_at
+
+    @property
+    def is_pending(self) -> bool:
+        """A reset request still waiting for a second admin."""
+        return self.needs_approval and self.approved_at is None
+
+
+class AccountNotice(Base):
+    """Something done to an account that its owner must hear about (a reset, a new password)."""
+
+    __tablename__ = "account_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    text: Mapped[str] = mapped_column(String(500))
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+# Loaded with the user in the same SELECT: the banner costs no query while there is nothing new.
+User.has_unseen_notices = column_property(
+    exists()
+    .where(AccountNotice.user_id == User.id, AccountNotice.seen_at.is_(None))
+    .correlate_except(AccountNotice)
+)

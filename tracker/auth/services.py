@@ -1,4 +1,4 @@
-"""Account rules: authentication with throttling, passwords, one-time links, user admin."""
+"""Account rules: authentication with throttling, passwords, invitations, user admin."""
 
 from __future__ import annotations
 
@@ -7,19 +7,26 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from tracker.auth.models import ROLES, AccountLink, LoginAttempt, User
+from tracker.audit.services import record
+from tracker.auth.models import ROLE_LABELS, ROLES, AccountLink, LoginAttempt, User
+from tracker.auth.notices import notify, when
 from tracker.db import utcnow
-from tracker.security import (
-    hash_password,
-    needs_rehash,
-    new_token,
-    password_problem,
-    token_digest,
-    verify_password,
-)
+from tracker.security import hash_password, needs_rehash, password_problem, verify_password
 from tracker.team.models import Member
+
+# Two admin accounts in one person's hands would let them approve their own resets.
+ADMIN_BY_OPERATOR = (
+    "Only whoever runs the server makes admins (flask --app wsgi tracker create-user EMAIL "
+    "--name NAME --role admin): an admin who could make another admin account could approve "
+    "their own resets of other people's passwords."
+)
+# The same words whoever owns the address (another team's engineer, an admin, a lead): a lead
+# learns nothing about which e-mail addresses have accounts.
+NEUTRAL_INVITE_ERROR = (
+    "This member cannot be invited with their email address. Ask an admin to give them access."
+)
 
 
 class AccountError(ValueError):
@@ -105,6 +112,10 @@ def change_password(user: User, current: str, new: str) -> None:
     if current == new:
         raise AccountError("The new password must differ from the current one.", "password")
     set_password(user, new)
+    db = object_session(user)
+    if db is not None:
+        record(db, "password changed", "user", user.id, "by its owner")
+        notify(db, user.id, f"Your password was changed at {when(utcnow())}.")
 
 
 def create_user(db: Session, email: str, name: str, role: str, password: str | None) -> User:
@@ -121,6 +132,8 @@ def create_user(db: Session, email: str, name: str, role: str, password: str | N
         set_password(user, password)
     db.add(user)
     db.flush()
+    if password is not None and db.info.get("audit") is not False:
+        record(db, "password set", "user", user.id, "with the new account")
     return user
 
 
@@ -130,6 +143,8 @@ def update_user(db: Session, user: User, acting: User, name: str, role: str) -> 
         raise AccountError(f"Unknown role {role!r}.", "role")
     if user.id == acting.id and role != "admin":
         raise AccountError("You cannot remove your own admin role.", "role")
+    if role == "admin" and user.role != "admin":
+        raise AccountError(ADMIN_BY_OPERATOR, "role")
     if user.role == "lead" and role != "lead" and user.led_teams:
         teams = ", ".join(t.name for t in user.led_teams)
         raise AccountError(
@@ -137,6 +152,12 @@ def update_user(db: Session, user: User, acting: User, name: str, role: str) -> 
         )
     user.name = name.strip()
     if role != user.role:
+        notify(
+            db,
+            user.id,
+            f"{acting.name} changed your role from {user.role_label} to "
+            f"{ROLE_LABELS[role]} at {when(utcnow())}.",
+        )
         user.role = role
         user.end_all_sessions()
 
@@ -150,72 +171,15 @@ def set_active(user: User, acting: User, active: bool) -> None:
         user.end_all_sessions()
 
 
-def _new_link(db: Session, kind: str, acting: User | None, **target) -> tuple[AccountLink, str]:
-    token = new_token()
-    now = utcnow()
-    lifetime: timedelta = current_app.config["INVITATION_LIFETIME"]
-    link = AccountLink(
-        kind=kind,
-        token_digest=token_digest(token),
-        created_by_id=acting.id if acting else None,
-        created_at=now,
-        expires_at=now + lifetime,
-        **target,
-    )
-    db.add(link)
-    db.flush()
-    return link, token
-
-
 def invite_member(db: Session, member: Member, acting: User) -> tuple[AccountLink, str]:
     """Make a one-time invitation for `member` to create their engineer account."""
+    from tracker.auth.links import close_links, new_link
+
     if member.archived:
         raise AccountError("Archived members cannot be invited; restore them first.")
     if member.user_id is not None:
         raise AccountError(f"{member.name} already has an account.")
     if db.scalar(select(User.id).where(User.email == normalise_email(member.email))):
-        raise AccountError(
-            f"An account with the email {member.email} already exists; ask an admin to link it."
-        )
-    # Only the newest invitation works: older unused ones are closed.
-    for old in db.scalars(
-        select(AccountLink).where(AccountLink.member_id == member.id, AccountLink.used_at.is_(None))
-    ):
-        old.used_at = utcnow()
-    return _new_link(db, "invite", acting, member_id=member.id)
-
-
-def reset_link(db: Session, user: User, acting: User) -> tuple[AccountLink, str]:
-    """Make a one-time password-reset link for `user`."""
-    for old in db.scalars(
-        select(AccountLink).where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None))
-    ):
-        old.used_at = utcnow()
-    return _new_link(db, "reset", acting, user_id=user.id)
-
-
-def find_link(db: Session, token: str) -> AccountLink | None:
-    """The usable link for `token`, or None if unknown, used or expired."""
-    link = db.scalar(select(AccountLink).where(AccountLink.token_digest == token_digest(token)))
-    if link is None or not link.is_usable(utcnow()):
-        return None
-    return link
-
-
-def accept_link(db: Session, link: AccountLink, password: str) -> User:
-    """Use a link: an invitation creates the engineer's account, a reset sets a password."""
-    if link.kind == "invite":
-        member = link.member
-        assert member is not None
-        if member.user_id is not None or member.archived:
-            raise AccountError("This invitation is no longer valid.")
-        user = create_user(db, member.email, member.name, "engineer", None)
-        set_password(user, password)
-        member.user = user
-    else:
-        user = link.user
-        assert user is not None
-        set_password(user, password)
-    link.used_at = utcnow()
-    db.flush()
-    return user
+        raise AccountError(NEUTRAL_INVITE_ERROR)
+    close_links(db, AccountLink.member_id == member.id)  # only the newest invitation works
+    return new_link(db, "invite", acting, member_id=member.id)

@@ -1,4 +1,4 @@
-"""Login, logout, own password, one-time links and the admin's user pages."""
+"""Login, logout, own password and the admin's user pages (links: link_views.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import datetime
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -23,9 +22,7 @@ from tracker.auth.forms import (
     ChangePasswordForm,
     EmptyForm,
     LoginForm,
-    SetPasswordForm,
     UserEditForm,
-    UserForm,
 )
 from tracker.auth.models import User
 from tracker.auth.permissions import logged_in, public, roles
@@ -110,60 +107,11 @@ def logout_everywhere():
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/welcome/<token>", methods=["GET", "POST"])
-@public
-def accept_link(token: str):
-    db = get_db()
-    link = services.find_link(db, token)
-    if link is None:
-        return render_template("auth/link_invalid.html"), 404
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = services.accept_link(db, link, form.password.data)
-        except services.AccountError as exc:
-            db.rollback()
-            form.password.errors.append(str(exc))
-        else:
-            db.commit()
-            _start_session(user, remember=False)
-            flash("Your password is set. Welcome to Team Tracker.", "success")
-            return redirect(url_for("team.home"))
-    return render_template("auth/accept_link.html", form=form, link=link)
-
-
 @bp.route("/admin/users")
 @roles("admin")
 def users():
     all_users = get_db().scalars(select(User).order_by(User.active.desc(), User.name)).all()
     return render_template("auth/users.html", users=all_users, form=EmptyForm())
-
-
-@bp.route("/admin/users/new", methods=["GET", "POST"])
-@roles("admin")
-def new_user():
-    form = UserForm()
-    if form.validate_on_submit():
-        db = get_db()
-        try:
-            user = services.create_user(db, form.email.data, form.name.data, form.role.data, None)
-            _link, token = services.reset_link(db, user, current_user)
-        except services.AccountError as exc:
-            db.rollback()
-            getattr(form, exc.field or "email").errors.append(str(exc))
-        else:
-            db.commit()
-            return show_link(user.name, token, "account")
-    return render_template("auth/user_form.html", form=form, user=None)
-
-
-def show_link(name: str, token: str, purpose: str, member=None):
-    """Show a one-time link once: only its digest is stored, so it cannot be shown again."""
-    url = url_for("auth.accept_link", token=token, _external=True)
-    days = current_app.config["INVITATION_LIFETIME"].days
-    return render_template(
-        "auth/link_created.html", name=name, url=url, purpose=purpose, days=days, member=member
-    )
 
 
 def _load_user(user_id: int) -> User:
@@ -219,18 +167,11 @@ def _set_active(user_id: int, active: bool):
     return redirect(url_for("auth.users"))
 
 
-@bp.route("/admin/users/<int:user_id>/reset", methods=["POST"])
-@roles("admin")
-def reset_password(user_id: int):
-    user = _load_user(user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    _link, token = services.reset_link(get_db(), user, current_user)
-    get_db().commit()
-    return show_link(user.name, token, "password reset")
-
-
 def login_at() -> datetime | None:
     """When the current session logged in (None for sessions restored by a remember cookie)."""
     raw = session.get("login_at")
     return datetime.fromisoformat(raw) if raw else None
+
+
+# The link, reset and notice routes live beside these, on the same blueprint.
+from tracker.auth.link_views import show_link  # noqa: E402,F401

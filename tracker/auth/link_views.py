@@ -1,0 +1,173 @@
+"""One-time links (opened once, then bound to the opening browser's session), the admin's new
+users and resets, second-admin approvals, and the owner's notices."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user
+
+from tracker.auth import links, notices
+from tracker.auth.forms import EmptyForm, SetPasswordForm, UserForm
+from tracker.auth.models import User
+from tracker.auth.permissions import logged_in, public, roles
+from tracker.auth.services import AccountError
+from tracker.auth.views import _start_session, bp
+from tracker.db import get_db, writes
+
+# The session key holding [link id, nonce] once a link has been opened in this browser.
+BINDING = "account_link"
+
+bp.app_context_processor(notices.context)
+
+
+@bp.route("/welcome/<token>")
+@public
+@writes
+def accept_link(token: str):
+    """The link's only use of its URL token: exchange it, then continue at a token-free URL, so
+    the token is dead by the time anyone reads it in a log or a browser's history."""
+    db = get_db()
+    opened = links.open_link(db, token)
+    if opened is None:
+        db.rollback()
+        return render_template("auth/link_invalid.html"), 404
+    db.commit()
+    session[BINDING] = list(opened)
+    return redirect(url_for("auth.welcome"))
+
+
+@bp.route("/welcome", methods=["GET", "POST"])
+@public
+def welcome():
+    db = get_db()
+    link = links.bound_link(db, session.get(BINDING))
+    if link is None:
+        return render_template("auth/link_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = links.use_link(db, link, form.password.data)
+        except links.LinkRefused as exc:
+            db.commit()  # the link is closed for good
+            session.pop(BINDING, None)
+            return render_template("auth/link_invalid.html", reason=str(exc)), 403
+        except AccountError as exc:
+            db.rollback()
+            form.password.errors.append(str(exc))
+        else:
+            db.commit()
+            _start_session(user, remember=False)
+            flash("Your password is set. Welcome to Team Tracker.", "success")
+            return redirect(url_for("team.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/accept_link.html", form=form, link=link), status
+
+
+def show_link(name: str, token: str, purpose: str, member=None):
+    """Show a one-time link once: only its digest is stored, so it cannot be shown again."""
+    url = url_for("auth.accept_link", token=token, _external=True)
+    days = current_app.config["INVITATION_LIFETIME"].days
+    return render_template(
+        "auth/link_created.html", name=name, url=url, purpose=purpose, days=days, member=member
+    )
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles("admin")
+def new_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            user, token = links.create_account(
+                db, form.email.data, form.name.data, form.role.data, current_user
+            )
+        except AccountError as exc:
+            db.rollback()
+            getattr(form, exc.field or "email").errors.append(str(exc))
+        else:
+            db.commit()
+            return show_link(user.name, token, "account")
+    return render_template("auth/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>/reset", methods=["POST"])
+@roles("admin")
+def reset_password(user_id: int):
+    db = get_db()
+    user = db.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        token = links.reset(db, user, current_user)
+    except AccountError as exc:
+        db.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("auth.users"))
+    db.commit()
+    if token is None:
+        flash(
+            f"Reset of {user.name}'s password requested: another admin must approve it; "
+            "the link is shown to them.",
+            "success",
+        )
+        return redirect(url_for("auth.reset_requests"))
+    return show_link(user.name, token, "password reset")
+
+
+@bp.route("/admin/resets")
+@roles("admin")
+def reset_requests():
+    pending = links.requests(get_db())
+    return render_template("auth/reset_requests.html", requests=pending, form=EmptyForm())
+
+
+def _request(link_id: int):
+    link = links.get_request(get_db(), link_id)
+    if link is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return link
+
+
+@bp.route("/admin/resets/<int:link_id>/approve", methods=["POST"])
+@roles("admin")
+def approve_reset(link_id: int):
+    db = get_db()
+    link = _request(link_id)
+    try:
+        token = links.approve(db, link, current_user)
+    except AccountError as exc:
+        db.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("auth.reset_requests"))
+    db.commit()
+    return show_link(link.user.name, token, "password reset")
+
+
+@bp.route("/admin/resets/<int:link_id>/cancel", methods=["POST"])
+@roles("admin")
+def cancel_reset(link_id: int):
+    db = get_db()
+    link = _request(link_id)
+    try:
+        links.cancel(db, link, current_user)
+    except AccountError as exc:
+        db.rollback()
+        flash(str(exc), "error")
+    else:
+        db.commit()
+        flash("Reset cancelled.", "success")
+    return redirect(url_for("auth.reset_requests"))
+
+
+@bp.route("/account/notices/dismiss", methods=["POST"])
+@logged_in
+def dismiss_notices():
+    if EmptyForm().validate_on_submit():
+        notices.dismiss(get_db(), current_user.id)
+        get_db().commit()
+    return redirect(url_for("auth.account"))
