@@ -58,6 +58,8 @@ JUNK = {
 NOT_JUNK_POSTED = {
     "auth.logout",
     "auth.logout_everywhere",
+    "auth.end_session",
+    "auth.end_other_sessions",
     "auth.deactivate_user",
     "auth.reactivate_user",
     "team.archive_member",
@@ -216,6 +218,7 @@ def _candidates(c, feed_tokens: list[str]) -> dict[str, list]:
         "user_id": [o.eng.user_id, o.lead.id, c.colead.id],
         "filename": ["css/app.css"],
         "token": feed_tokens or ["not-a-real-token"],
+        "login_session_id": [2**31 - 1],
     }
 
 
