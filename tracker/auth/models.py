@@ -66,7 +66,8 @@ class User(Base):
         return self.login_id or f"{self.id}:{self.session_token}"
 
     def end_all_sessions(self) -> None:
-        """Invalidate every login cookie of this user."""
+        """Invalidate every login cookie of this user (at flush their login rows are revoked
+        and their calendar feed ends too: tracker/auth/sessions.py)."""
         self.session_token = _session_token()
 
     @property
