@@ -186,9 +186,9 @@ def live_sessions(db: Session, user: User) -> list[LoginSession]:
     return [row for row in rows if row.is_live(now)]
 
 
-def end_session(db: Session, user: User, session_id: int) -> LoginSession | None:
+def end_session(db: Session, user: User, session_id: int | None) -> LoginSession | None:
     """End one of the user's own live logins; None when it is not one."""
-    row = db.get(LoginSession, session_id)
+    row = db.get(LoginSession, session_id) if session_id is not None else None
     if row is None or row.user_id != user.id or not row.is_live(utcnow()):
         return None
     row.revoked_at = utcnow()
