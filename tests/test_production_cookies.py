@@ -28,7 +28,7 @@ WEAK_KEYS = [
     None,
     "",
     "changeme",
-    secrets.token_hex(15),  # 30 characters: too short however random
+    "9f86d081884c7d659a2feaa0c55ad0",  # 30 random hex characters: too short
     "x" * 31,
     "a" * 64,  # one character
     "ab" * 32,
