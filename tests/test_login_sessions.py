@@ -315,3 +315,20 @@ def test_the_absolute_timeout_ends_the_login_on_the_server(app, db, org):
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     assert _row_of(db, org.lead.id, "victim").revoked_at is not None
     assert not _logged_in(copy)  # its own login_at is fresh: only the server can refuse it
+
+
+def test_logins_that_ended_long_ago_are_dropped_at_the_next_login(app, db, org):
+    from tracker.auth.sessions import KEEP_ENDED
+
+    for _ in range(3):
+        _login(app.test_client())
+    old, ended, recent = _rows(db, org.lead.id)
+    old.expires_at = utcnow() - KEEP_ENDED - timedelta(minutes=1)
+    ended.revoked_at = utcnow() - KEEP_ENDED - timedelta(minutes=1)
+    recent.revoked_at = utcnow() - timedelta(days=1)
+    db.commit()
+    _login(app.test_client(), "eve@example.com")  # another user's login leaves them be
+    assert len(_rows(db, org.lead.id)) == 3
+    _login(app.test_client())
+    assert [r.id for r in _rows(db, org.lead.id)][:1] == [recent.id]
+    assert len(_rows(db, org.lead.id)) == 2

@@ -22,8 +22,10 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     String,
+    delete,
     event,
     inspect,
+    or_,
     select,
     update,
 )
@@ -36,6 +38,7 @@ from tracker.security import token_digest
 
 # "Last seen" is written at most this often per session: a page view stays a read.
 TOUCH_EVERY = timedelta(minutes=5)
+KEEP_ENDED = timedelta(days=30)  # ended logins stay listed in the table this long, then go
 COOKIE_ID = re.compile(r"([0-9]{1,10}):([0-9a-f]{1,64}):([A-Za-z0-9_-]{43}):([0-9]{1,12})")
 
 
@@ -124,6 +127,16 @@ def start(db: Session, user: User, remember: bool, address: str, user_agent: str
         user_agent=(user_agent or "")[:200],
     )
     db.add(row)
+    # The user's logins that ended long ago are dropped as we go: the table stays small.
+    db.execute(
+        delete(LoginSession).where(
+            LoginSession.user_id == user.id,
+            or_(
+                LoginSession.expires_at < now - KEEP_ENDED,
+                LoginSession.revoked_at < now - KEEP_ENDED,
+            ),
+        )
+    )
     db.flush()
     user.login_id = f"{user.id}:{user.session_token}:{key}:{_issued(now)}"
     user.login_session_id = row.id
