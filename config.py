@@ -64,6 +64,14 @@ class ProductionConfig(Config):
     """Production: SECRET_KEY must come from the environment."""
 
     ENV_NAME = "production"
+    # `__Host-`: the browser keeps these only if Secure, for Path=/ and without a Domain, so
+    # no other host (a sibling subdomain) can set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-tracker_session"
+    REMEMBER_COOKIE_NAME = "__Host-tracker_remember"
+    SESSION_COOKIE_PATH = "/"
+    REMEMBER_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
+    REMEMBER_COOKIE_DOMAIN = None
 
 
 class TestingConfig(Config):
@@ -91,6 +99,33 @@ def config_for(env_name: str | None = None) -> type[Config]:
         return CONFIGS[name]
     except KeyError:
         raise RuntimeError(f"TRACKER_ENV={name!r} is not one of: {', '.join(CONFIGS)}") from None
+
+
+MIN_SECRET_KEY_BYTES = 32
+MIN_SECRET_KEY_DISTINCT = 12
+MAKE_A_KEY = 'make one with: python -c "import secrets; print(secrets.token_hex(32))"'
+
+
+def secret_key_problem(key: str | bytes | None) -> str | None:
+    """Why `key` is not fit to sign production cookies, or None.
+
+    At least 32 bytes, and not obviously made by hand: a 64-character hex key from `secrets`
+    holds 12 or more distinct characters (all but about one in six million) and no period."""
+    if not key:
+        return f"SECRET_KEY must be set in the environment in production; {MAKE_A_KEY}"
+    raw = key.encode() if isinstance(key, str) else key
+    if len(raw) < MIN_SECRET_KEY_BYTES:
+        return (
+            f"SECRET_KEY is {len(raw)} bytes long; production needs at least "
+            f"{MIN_SECRET_KEY_BYTES} random bytes: {MAKE_A_KEY}"
+        )
+    repeated = any(raw[n:] == raw[:-n] for n in range(1, len(raw) // 2 + 1))  # periodic
+    if repeated or len(set(raw)) < MIN_SECRET_KEY_DISTINCT:
+        return (
+            "SECRET_KEY does not look random (a repeated pattern or fewer than "
+            f"{MIN_SECRET_KEY_DISTINCT} distinct characters); {MAKE_A_KEY}"
+        )
+    return None
 
 
 def default_database_url(instance_path: str) -> str:

@@ -58,6 +58,8 @@ JUNK = {
 NOT_JUNK_POSTED = {
     "auth.logout",
     "auth.logout_everywhere",
+    "auth.end_session",
+    "auth.end_other_sessions",
     "auth.deactivate_user",
     "auth.reactivate_user",
     "team.archive_member",
@@ -217,6 +219,7 @@ def _candidates(c, feed_tokens: list[str]) -> dict[str, list]:
         "filename": ["css/app.css"],
         "token": feed_tokens or ["not-a-real-token"],
         "link_id": [1],
+        "login_session_id": [2**31 - 1],
     }
 
 

@@ -47,6 +47,7 @@ def world(app, db, org, framework, plan, one_on_one, delivery, make_member, make
     resets waiting for approval (asked by the second admin)."""
     from tracker.auth.links import requests, reset
     from tracker.auth.services import invite_member
+    from tracker.auth.sessions import LoginSession, start
     from tracker.competencies import framework_io as fio
     from tracker.competencies.models import Competency
 
@@ -59,7 +60,11 @@ def world(app, db, org, framework, plan, one_on_one, delivery, make_member, make
         assert reset(db, org.lead, admin2) is None and reset(db, org.other_lead, admin2) is None
         waiting = {r.user_id: r.id for r in requests(db)}
         second = fio.import_framework(db, fio.parse_framework(SMALL_FRAMEWORK, "f.yaml")).framework
+        # The lead is logged in on two more devices: one to end, one for "end the others".
+        for device in ("Phone", "Laptop"):
+            start(db, org.lead, False, "10.0.0.1", device)
     db.commit()
+    phone = db.scalar(select(LoginSession.id).where(LoginSession.user_agent == "Phone"))
     comp = db.scalar(
         select(Competency)
         .where(Competency.key == "python-programming")
@@ -79,6 +84,7 @@ def world(app, db, org, framework, plan, one_on_one, delivery, make_member, make
         second_framework=second,
         comp=comp,
         framework_id=framework.framework_id,
+        phone=phone,
     )
 
 
@@ -275,7 +281,7 @@ def _posts(w) -> list[Post]:
         ),
         Post("mentoring.item_done", "lead", f"/items/{w.item.id}/done"),
         Post("mentoring.item_reopen", "lead", f"/items/{w.item.id}/reopen"),
-        Post("mentoring.reset_calendar", "lead", "/calendar/reset"),
+        Post("mentoring.reset_calendar", "lead", "/calendar/reset", status=200),
         Post(
             "sprints.new_project",
             "lead",
@@ -349,6 +355,8 @@ def _posts(w) -> list[Post]:
             f"/teams/{o.team.id}/delivery/import/confirm",
             {"content": JIRA_CSV.decode(), "project": ""},
         ),
+        Post("auth.end_session", "lead", f"/account/sessions/{w.phone}/end"),
+        Post("auth.end_other_sessions", "lead", "/account/sessions/end-others"),
         Post(
             "auth.account",
             "lead",
@@ -356,7 +364,7 @@ def _posts(w) -> list[Post]:
             {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
         ),
         Post("auth.logout_everywhere", "lead", "/account/logout-everywhere"),
-        Post("auth.logout", "admin", "/logout", writes=False),
+        Post("auth.logout", "admin", "/logout"),  # ends its login row, server-side
     ]
 
 
@@ -428,17 +436,42 @@ def test_every_post_route_is_covered(app, world):
     assert routes == posted, f"missing: {sorted(routes - posted)}; stale: {sorted(posted - routes)}"
 
 
+ACTOR = {
+    "anon": "anonymous",
+    "invitee": "anonymous",
+    "lead": "Lee Lead <lead@example.com>",
+    "admin": "Ada Admin <admin@example.com>",
+}
+
+
+def _refusals(db) -> list:
+    from tracker.audit.models import AuditEvent
+
+    db.commit()
+    return list(db.scalars(select(AuditEvent).where(AuditEvent.action == "refused")))
+
+
 @pytest.mark.parametrize("variant", ["missing", "empty", "other-secret", "other-session"])
 def test_post_without_a_valid_token_is_refused_and_writes_nothing(app, db, world, variant):
+    """Nothing is written but the refusal's own audit row: exactly one, naming who and which
+    route, and nothing of what the form carried (passwords, notes, names)."""
     clients = _clients(app, world)
     before = snapshot(db)
     for endpoint, actor, url, data, _status, _writes in _posts(world):
         client = clients[actor]
+        seen = len(_refusals(db))
         r = client.post(url, data={**_payload(data), **_bad_token(client, variant)})
         assert r.status_code == 400, f"{endpoint} {url} with a {variant} token: {r.status_code}"
         assert b"Reload the page" in r.data, endpoint  # the CSRF error page, not a form error
-        changed = _diff(before, snapshot(db))
+        changed = [t for t in _diff(before, snapshot(db)) if t != "audit_event"]
         assert not changed, f"{endpoint} with a {variant} token wrote to {changed}"
+        new = _refusals(db)[seen:]
+        assert len(new) == 1, f"{endpoint}: {len(new)} audit rows for one refusal"
+        assert new[0].actor == ACTOR[actor] and "POST " in new[0].summary, endpoint
+        assert f"({endpoint})" in new[0].summary and "CSRF" in new[0].summary
+        sent = [v for v in data.values() if isinstance(v, str) and len(v) > 3]
+        assert not [v for v in sent if v in new[0].summary], f"{endpoint}: form data logged"
+        assert world.invite_token not in new[0].summary  # a token in the path stays out
     # Nobody was logged out or logged in by the refused POSTs.
     assert clients["lead"].get("/account").status_code == 200
     assert clients["admin"].get("/account").status_code == 200
@@ -452,7 +485,9 @@ def test_a_token_in_the_header_is_checked_too(app, db, world):
     lead = clients["lead"]
     forged = _bad_token(lead, "other-secret")["csrf_token"]
     r = lead.post("/calendar/reset", headers={"X-CSRFToken": forged})
-    assert r.status_code == 400 and not _diff(before, snapshot(db))
+    assert r.status_code == 400
+    assert [t for t in _diff(before, snapshot(db)) if t != "audit_event"] == []
+    assert len(_refusals(db)) == 1
 
 
 def test_the_same_posts_with_a_valid_token_go_through(app, db, world):

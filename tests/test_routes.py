@@ -22,6 +22,8 @@ EXPECTED_ACCESS = {
     "auth.dismiss_notices": ("admin", "lead", "engineer"),
     "auth.account": ("admin", "lead", "engineer"),
     "auth.logout_everywhere": ("admin", "lead", "engineer"),
+    "auth.end_session": ("admin", "lead", "engineer"),
+    "auth.end_other_sessions": ("admin", "lead", "engineer"),
     "auth.users": ("admin",),
     "auth.new_user": ("admin",),
     "auth.edit_user": ("admin",),
@@ -122,6 +124,7 @@ def _url_for_rule(rule, org):
         "project_id": org.project.id if getattr(org, "project", None) else 1,
         "sprint_id": org.sprint.id if getattr(org, "sprint", None) else 1,
         "milestone_id": org.milestone.id if getattr(org, "milestone", None) else 1,
+        "login_session_id": 2**31 - 1,  # nobody's: only one's own sessions can be ended
     }
     url = rule.rule
     for arg in rule.arguments:
@@ -151,6 +154,8 @@ OUTCOMES = {
     "auth.reactivate_user": {"admin": 302, "lead": 403, "other": 403, "eve": 403, "anon": 302},
     "auth.reset_password": {"admin": 200, "lead": 403, "other": 403, "eve": 403, "anon": 302},
     "auth.account": {"admin": 200, "lead": 200, "other": 200, "eve": 200, "anon": 302},
+    "auth.end_session": {"admin": 404, "lead": 404, "other": 404, "eve": 404, "anon": 302},
+    "auth.end_other_sessions": {"admin": 302, "lead": 302, "other": 302, "eve": 302, "anon": 302},
     "auth.accept_link": {"admin": 404, "lead": 404, "other": 404, "eve": 404, "anon": 404},
     # No link opened in this browser: nothing to set a password with.
     "auth.welcome": {"admin": 404, "lead": 404, "other": 404, "eve": 404, "anon": 404},
@@ -199,7 +204,8 @@ OUTCOMES = {
     "mentoring.item_reopen": {"admin": 302, "lead": 302, "other": 404, "eve": 302, "anon": 302},
     "mentoring.timeline": {"admin": 200, "lead": 200, "other": 404, "eve": 200, "anon": 302},
     "mentoring.calendar": {"admin": 200, "lead": 200, "other": 200, "eve": 403, "anon": 302},
-    "mentoring.reset_calendar": {"admin": 302, "lead": 302, "other": 302, "eve": 403, "anon": 302},
+    # The new address is shown once, on the page the POST answers with.
+    "mentoring.reset_calendar": {"admin": 200, "lead": 200, "other": 200, "eve": 403, "anon": 302},
     "mentoring.calendar_feed": {"admin": 404, "lead": 404, "other": 404, "eve": 404, "anon": 404},
     # Delivery: the team's leads and admins only; engineers see their own milestones (mine).
     **{

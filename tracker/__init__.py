@@ -15,7 +15,7 @@ from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import Config, config_for, default_database_url
+from config import Config, config_for, default_database_url, secret_key_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -111,10 +111,13 @@ class BoundedInt(IntegerConverter):
 
 
 def _secret_key(app: Flask) -> None:
+    if app.config["ENV_NAME"] == "production":
+        problem = secret_key_problem(app.config.get("SECRET_KEY"))
+        if problem:
+            raise RuntimeError(problem)
+        return
     if app.config.get("SECRET_KEY"):
         return
-    if app.config["ENV_NAME"] == "production":
-        raise RuntimeError("SECRET_KEY must be set in the environment in production.")
     # Development: generate once and keep it in the instance folder, so logins survive restarts.
     key_file = Path(app.instance_path) / "secret_key"
     if not key_file.exists():
@@ -134,8 +137,13 @@ def _enforce_absolute_timeout():
         session["login_at"] = now.isoformat()  # restored from a remember-me cookie
         return None
     if now - datetime.fromisoformat(raw) > current_app.config["SESSION_ABSOLUTE_LIFETIME"]:
+        from tracker.auth.sessions import revoke_apart
+
+        if current_user.login_session_id:  # its cookies are cleared; a copy must die too
+            revoke_apart(current_user.login_session_id)
         logout_user()
         session.clear()
+        session["_remember"] = "clear"  # and the remember cookie (clear() forgot logout's ask)
         flash("Your session has expired. Please log in again.", "info")
         return redirect(url_for("auth.login", next=request.full_path))
     return None
@@ -143,14 +151,8 @@ def _enforce_absolute_timeout():
 
 @login_manager.user_loader
 def _load_user(cookie_id: str):
-    from tracker.auth.models import User
+    from tracker.auth.sessions import load
     from tracker.db import get_db
 
-    user_id, _, token = cookie_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = get_db().get(User, int(user_id))
-    # The token changes on password change, deactivation and "log out everywhere".
-    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user
+    # The login's own row decides: revoked, expired, or another issue time is nobody.
+    return load(get_db(), cookie_id)

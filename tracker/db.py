@@ -6,8 +6,9 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import MetaData, create_engine, event, select
+from sqlalchemy import Executable, MetaData, create_engine, event, select
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -95,6 +96,7 @@ def init_app(app: Flask) -> None:
         )
 
     app.teardown_appcontext(_close_session)
+    app.teardown_appcontext(_write_apart)
 
 
 def writes(view):
@@ -120,3 +122,30 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()  # rolls back anything not committed
+
+
+APART = "tracker.apart"
+
+
+def write_apart(statement: Executable) -> None:
+    """Run a Core statement (a refusal's audit row, a session's "last seen") after the request,
+    in its own short transaction on its own connection: the request's transaction may be
+    rolled back or, on SQLite, a GET's read that must never upgrade to a write. Core, not the
+    ORM: no flush listener sees it, so the page cache's data version stays as it is."""
+    g.setdefault(APART, []).append(statement)
+
+
+def _write_apart(_exc: BaseException | None) -> None:
+    statements = g.pop(APART, None)
+    if not statements:
+        return
+    _close_session(None)  # first: on SQLite the request's session may hold the write lock
+    immediate = _immediate.set(True)
+    try:
+        with get_engine().begin() as conn:
+            for statement in statements:
+                conn.execute(statement)
+    except SQLAlchemyError:  # the response is made: a lost "last seen" must not break it
+        current_app.logger.exception("A write after the request failed")
+    finally:
+        _immediate.reset(immediate)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+import re
+
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+
+ARG = re.compile(r"<(?:[^:<>]+:)?([^:<>]+)>")
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -30,13 +34,38 @@ def render_error(code: int, detail: str | None = None):
     ), code
 
 
+def _where() -> str:
+    # The route with its numeric IDs; text arguments (a token in a link) stay placeholders.
+    rule = request.url_rule
+    if rule is None:
+        return "(no route)"
+    args = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, int)}
+    return ARG.sub(lambda m: str(args.get(m.group(1), f"<{m.group(1)}>")), rule.rule)
+
+
+def _refused(what: str) -> None:
+    """One audit row per refusal: who, which route; never the query string, the form or a text
+    argument of the path (they may hold search terms, note text or a token)."""
+    from tracker.audit.services import record_apart
+
+    summary = f"{what}: {request.method} {_where()[:300]} ({request.endpoint})"
+    reason = g.pop("refused_because", None)
+    record_apart("refused", "request", None, f"{summary}: {reason}" if reason else summary)
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
-    for code in (400, 403, 404, 405, 413, 500):
+    for code in (400, 404, 405, 413, 500):
         app.register_error_handler(code, lambda exc, code=code: render_error(code))
+
+    @app.errorhandler(403)
+    def _forbidden(exc):
+        _refused("403")
+        return render_error(403)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
+        _refused("CSRF token missing or invalid")
         return render_error(
             400,
             "The form had expired or was not sent from this site. Reload the page and try again.",

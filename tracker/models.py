@@ -2,6 +2,7 @@
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import AccountLink, AccountNotice, LoginAttempt, User
+from tracker.auth.sessions import LoginSession
 from tracker.cache import DataVersion
 from tracker.competencies.models import (
     Category,
@@ -52,6 +53,7 @@ __all__ = [
     "FrameworkVersion",
     "Level",
     "LoginAttempt",
+    "LoginSession",
     "Member",
     "Milestone",
     "MilestoneMove",

@@ -229,6 +229,25 @@ def record(
     )
 
 
+def record_apart(action: str, object_type: str, object_id: int | None, summary: str = "") -> None:
+    """Log an event in its own short transaction after the request (an access refusal: the
+    request's own transaction is rolled back, and a refused GET must stay a read)."""
+    from tracker.db import write_apart
+
+    actor_id, actor = _actor()
+    write_apart(
+        insert(AuditEvent).values(
+            at=utcnow(),
+            actor_id=actor_id,
+            actor=actor[:300],
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            summary=summary[:1000],
+        )
+    )
+
+
 def install() -> None:
     """Listen to every session's flushes (once per process)."""
     if not event.contains(Session, "after_flush", _after_flush):

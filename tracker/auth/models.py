@@ -44,6 +44,10 @@ class User(Base):
     )
     member: Mapped[Member | None] = relationship(back_populates="user", uselist=False)
 
+    # The login this request runs under (tracker/auth/sessions.py sets both): not columns.
+    login_id = None  # the Flask-Login id its cookies carry
+    login_session_id = None  # the LoginSession's id
+
     # Flask-Login protocol
     @property
     def is_active(self) -> bool:
@@ -58,10 +62,12 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        # Without a login row there is no usable id: this one names none, so it loads nobody.
+        return self.login_id or f"{self.id}:{self.session_token}"
 
     def end_all_sessions(self) -> None:
-        """Invalidate every login cookie of this user."""
+        """Invalidate every login cookie of this user (at flush their login rows are revoked
+        and their calendar feed ends too: tracker/auth/sessions.py)."""
         self.session_token = _session_token()
 
     @property

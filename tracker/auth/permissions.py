@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
 
 F = TypeVar("F", bound=Callable)
@@ -32,6 +32,7 @@ def roles(*allowed: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args, **kwargs):
             if current_user.role not in allowed:
+                g.refused_because = f"role {current_user.role}, needs {' or '.join(allowed)}"
                 abort(403)
             return view(*args, **kwargs)
 

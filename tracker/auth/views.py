@@ -17,7 +17,8 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from tracker.auth import services
+from tracker.audit.services import record
+from tracker.auth import services, sessions
 from tracker.auth.forms import (
     ChangePasswordForm,
     EmptyForm,
@@ -40,9 +41,20 @@ def safe_next(target: str | None) -> str:
 
 def _start_session(user: User, remember: bool) -> None:
     session.clear()  # a fresh session on login: no fixation
+    db = get_db()
+    # A new row, committed before its cookies are set: the cookies name it (auth/sessions.py).
+    sessions.start(db, user, remember, request.remote_addr or "unknown", request.user_agent.string)
+    db.commit()
     login_user(user, remember=remember)
     session.permanent = True
     session["login_at"] = utcnow().isoformat()
+
+
+def _end_current_session() -> None:
+    """Forget this browser's login (its row is already ended by the caller)."""
+    logout_user()
+    session.clear()
+    session["_remember"] = "clear"  # logout_user asked Flask-Login to drop the remember cookie
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,8 +81,12 @@ def login():
 @public
 def logout():
     if EmptyForm().validate_on_submit():
-        logout_user()
-        session.clear()
+        if current_user.is_authenticated:
+            db = get_db()
+            row = sessions.end_session(db, current_user, current_user.login_session_id)
+            record(db, "logout", "login session", row.id if row else None, _label(row))
+            db.commit()
+        _end_current_session()
         flash("You are logged out.", "success")
     return redirect(url_for("auth.login"))
 
@@ -92,19 +108,64 @@ def account():
             )  # this session lives on, others end
             flash("Password changed. Your other sessions have been logged out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, logout_form=EmptyForm())
+    return render_template(
+        "auth/account.html",
+        form=form,
+        logout_form=EmptyForm(),
+        logins=sessions.live_sessions(get_db(), current_user),
+        browser=sessions.browser,
+    )
 
 
 @bp.route("/account/logout-everywhere", methods=["POST"])
 @logged_in
 def logout_everywhere():
     if EmptyForm().validate_on_submit():
-        current_user.end_all_sessions()
-        get_db().commit()
-        logout_user()
-        session.clear()
+        db = get_db()
+        count = len(sessions.live_sessions(db, current_user))
+        current_user.end_all_sessions()  # every login, and the calendar feed (auth/sessions.py)
+        record(db, "logout everywhere", "user", current_user.id, f"{count} sessions ended")
+        db.commit()
+        _end_current_session()
         flash("You are logged out on every device.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/sessions/<int:login_session_id>/end", methods=["POST"])
+@logged_in
+def end_session(login_session_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    row = sessions.end_session(db, current_user, login_session_id)
+    if row is None:  # not one of this user's live sessions
+        abort(404)
+    record(db, "end session", "login session", row.id, _label(row))
+    db.commit()
+    if row.id == current_user.login_session_id:
+        _end_current_session()
+        flash("You ended this session and are logged out.", "success")
+        return redirect(url_for("auth.login"))
+    flash("That session is ended: the device it was on is logged out.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@logged_in
+def end_other_sessions():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    count = sessions.end_other_sessions(db, current_user, current_user.login_session_id)
+    if count:
+        record(db, "end other sessions", "user", current_user.id, f"{count} sessions ended")
+        db.commit()
+    flash(f"Ended {count} other session{'' if count == 1 else 's'}.", "success")
+    return redirect(url_for("auth.account"))
+
+
+def _label(row) -> str:
+    return sessions.describe(row) if row is not None else "no live session"
 
 
 @bp.route("/admin/users")

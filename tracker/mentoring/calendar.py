@@ -1,7 +1,8 @@
 """The lead's calendar feed (RFC 5545, built with icalendar): upcoming 1:1s and sessions.
 
 It carries names, kinds and times only: never agendas or notes, so a leaked URL says little
-(and is reset with one click).
+(and is reset with one click). Its token is stored as a SHA-256 only, so the URL is shown once,
+when made; "log out everywhere" (and anything else that ends all of a user's sessions) ends it.
 """
 
 from __future__ import annotations
@@ -9,10 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import User
+from tracker.auth.sessions import on_end_all
+from tracker.db import utcnow
+from tracker.mentoring.models import CalendarFeed
 from tracker.mentoring.services import cadences, sessions_by
+from tracker.security import new_token, token_digest
 
 PRODID = "-//Team Tracker//1:1s and delivery//EN"
 
@@ -52,3 +58,38 @@ def build_feed(db: Session, user: User, now: datetime, extra: list[Event] | None
     for event in extra or []:
         cal.add_component(event)
     return cal.to_ical()
+
+
+def feed_of(db: Session, user: User) -> CalendarFeed | None:
+    """The user's calendar feed, if they have one."""
+    return db.get(CalendarFeed, user.id)
+
+
+def new_feed(db: Session, user: User) -> str:
+    """Make the user's feed, or give it a new token (the old URL stops working at once);
+    returns the token, which is not kept: show it now."""
+    token = new_token()
+    feed = db.get(CalendarFeed, user.id)
+    if feed is None:
+        db.add(CalendarFeed(user_id=user.id, token_digest=token_digest(token), created_at=utcnow()))
+    else:
+        feed.token_digest = token_digest(token)
+        feed.created_at = utcnow()
+    db.flush()
+    return token
+
+
+def user_for_feed(db: Session, token: str) -> User | None:
+    """The active lead or admin whose feed `token` is."""
+    feed = db.scalar(select(CalendarFeed).where(CalendarFeed.token_digest == token_digest(token)))
+    if feed is None:
+        return None
+    user = db.get(User, feed.user_id)
+    return user if user is not None and user.active and user.role in ("lead", "admin") else None
+
+
+@on_end_all
+def _end_feeds(connection: Connection, user_ids: list[int]) -> None:
+    # The feed is a credential too: when every session ends, so does it.
+    table = CalendarFeed.__table__
+    connection.execute(delete(table).where(table.c.user_id.in_(user_ids)))

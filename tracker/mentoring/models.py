@@ -243,12 +243,13 @@ class PlanEvent(Base):
 
 
 class CalendarFeed(Base):
-    """A lead's secret calendar URL; resetting it makes the old URL stop working."""
+    """A lead's secret calendar URL; resetting it makes the old URL stop working. Only the
+    token's SHA-256 is kept: the URL is shown once, when it is made."""
 
     __tablename__ = "calendar_feed"
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
     )
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

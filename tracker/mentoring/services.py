@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from tracker.auth.models import User
 from tracker.competencies.models import Competency
 from tracker.competencies.services import FrameworkView
-from tracker.mentoring.models import SESSION_KINDS, ActionItem, CalendarFeed, MentoringSession
+from tracker.mentoring.models import SESSION_KINDS, ActionItem, MentoringSession
 from tracker.team.models import Member, Team, team_lead
 from tracker.team.services import can_manage_team
 
@@ -368,34 +367,7 @@ def overdue_items(
     return list(items), total
 
 
-# --- the calendar feed ------------------------------------------------------------------------
-
-
-def feed_for(db: Session, user: User) -> CalendarFeed:
-    """The user's calendar feed, made on first use."""
-    feed = db.get(CalendarFeed, user.id)
-    if feed is None:
-        feed = CalendarFeed(user_id=user.id, token=secrets.token_urlsafe(32))
-        db.add(feed)
-        db.flush()
-    return feed
-
-
-def reset_feed(db: Session, user: User) -> CalendarFeed:
-    """A new secret URL: the old one stops working at once."""
-    feed = feed_for(db, user)
-    feed.token = secrets.token_urlsafe(32)
-    db.flush()
-    return feed
-
-
-def user_for_feed(db: Session, token: str) -> User | None:
-    """The active lead or admin whose feed `token` is."""
-    feed = db.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
-    if feed is None:
-        return None
-    user = db.get(User, feed.user_id)
-    return user if user is not None and user.active and user.role in ("lead", "admin") else None
+# --- the calendar feed (its token: tracker/mentoring/calendar.py) ---------------------------
 
 
 def sessions_by(db: Session, user: User, since: datetime) -> list[MentoringSession]:

@@ -12,9 +12,10 @@ from tracker.auth.permissions import logged_in, public, roles
 from tracker.auth.views import safe_next
 from tracker.cache import page_cached, render_cached
 from tracker.competencies.services import view_for_team
-from tracker.db import get_db, utcnow
+from tracker.db import get_db, utcnow, writes
 from tracker.forms import page_arg
 from tracker.mentoring import agenda as agenda_builder
+from tracker.mentoring import calendar as feeds
 from tracker.mentoring import plans, services
 from tracker.mentoring.calendar import build_feed
 from tracker.mentoring.forms import ItemForm, SessionForm
@@ -242,14 +243,18 @@ def timeline(member_id: int):
     )
 
 
+@writes
 @bp.route("/calendar")
 @roles("admin", "lead")
 def calendar():
+    """The feed's address is shown once, when made: only its digest is kept."""
     db = get_db()
-    feed = services.feed_for(db, current_user)
+    feed = feeds.feed_of(db, current_user)
+    if feed is not None:
+        return render_template("mentoring/calendar.html", url=None, feed=feed, form=EmptyForm())
+    token = feeds.new_feed(db, current_user)
     db.commit()
-    url = url_for("mentoring.calendar_feed", token=feed.token, _external=True)
-    return render_template("mentoring/calendar.html", url=url, form=EmptyForm())
+    return _show_feed(token, made=True)
 
 
 @bp.route("/calendar/reset", methods=["POST"])
@@ -257,17 +262,21 @@ def calendar():
 def reset_calendar():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.reset_feed(get_db(), current_user)
+    token = feeds.new_feed(get_db(), current_user)
     get_db().commit()
-    flash("New calendar address made: the old one no longer works.", "success")
-    return redirect(url_for("mentoring.calendar"))
+    return _show_feed(token, made=False)
+
+
+def _show_feed(token: str, made: bool):
+    url = url_for("mentoring.calendar_feed", token=token, _external=True)
+    return render_template("mentoring/calendar.html", url=url, made=made, form=EmptyForm())
 
 
 @bp.route("/calendar/<token>.ics")
 @public
 def calendar_feed(token: str):
     db = get_db()
-    user = services.user_for_feed(db, token)
+    user = feeds.user_for_feed(db, token)
     if user is None:
         abort(404)
     body = build_feed(db, user, utcnow(), sprint_events(db, user))  # and sprint dates

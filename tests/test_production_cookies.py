@@ -1,0 +1,96 @@
+"""Production: the session and remember cookies carry the `__Host-` prefix (Secure, Path=/, no
+Domain), and the app refuses to start with a SECRET_KEY that is short or plainly not random."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+
+from config import ProductionConfig, secret_key_problem
+from tests.conftest import PASSWORD
+from tracker import create_app
+
+
+def _production(database_url: str, key: str | None, **extra):
+    class Production(ProductionConfig):
+        SECRET_KEY = key
+        DATABASE_URL = database_url
+        SERVER_NAME = "tracker.test"
+
+    for name, value in extra.items():
+        setattr(Production, name, value)
+    return create_app(Production)
+
+
+WEAK_KEYS = [
+    None,
+    "",
+    "changeme",
+    "9f86d081884c7d659a2feaa0c55ad0",  # 30 random hex characters: too short
+    "x" * 31,
+    "a" * 64,  # one character
+    "ab" * 32,
+    "0123456789abcdef" * 4,  # 16 distinct characters, but a repeated pattern
+    "password-password-password-passw",  # periodic, not a whole number of repeats
+    "aaaaaaaabbbbbbbbccccccccdddddddd",  # four distinct characters
+    "Tr0ub4dor&3-Tr0ub4dor&3-Tr0ub4dor&3",  # a password, repeated
+    "12345678901234567890123456789012",
+]
+
+
+@pytest.mark.parametrize("key", WEAK_KEYS)
+def test_production_refuses_a_weak_secret_key(tmp_path, key):
+    url = f"sqlite:///{tmp_path / 'prod.db'}"
+    with pytest.raises(RuntimeError, match="SECRET_KEY") as refused:
+        _production(url, key)
+    assert "secrets.token_hex(32)" in str(refused.value)  # says how to make a good one
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: secrets.token_hex(32),
+        lambda: secrets.token_urlsafe(32),
+        lambda: secrets.token_urlsafe(64),
+    ],
+)
+def test_production_accepts_random_keys(tmp_path, make):
+    assert _production(f"sqlite:///{tmp_path / 'prod.db'}", make()).config["SECRET_KEY"]
+    # The kinds of key the message recommends pass every time (no false refusals).
+    assert not [k for k in (make() for _ in range(2000)) if secret_key_problem(k)]
+
+
+def _set_cookies(response) -> dict[str, str]:
+    return {h.split("=", 1)[0]: h for h in response.headers.getlist("Set-Cookie")}
+
+
+def test_production_cookies_use_the_host_prefix(database_url, org):
+    app = _production(database_url, secrets.token_hex(32))
+    client = app.test_client()
+    https = {"base_url": "https://tracker.test", "headers": {"Referer": "https://tracker.test/"}}
+
+    def post(url, data=None):  # as a browser would: the token from the page, over HTTPS
+        page = client.get("/login" if url == "/login" else "/account", **https)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+        return client.post(url, data={"csrf_token": token.group(1), **(data or {})}, **https)
+
+    r = post("/login", {"email": "lead@example.com", "password": PASSWORD, "remember": "y"})
+    assert r.status_code == 302
+    cookies = _set_cookies(r)
+    assert set(cookies) == {"__Host-tracker_session", "__Host-tracker_remember"}
+    for header in cookies.values():
+        parts = [p.strip().lower() for p in header.split(";")]
+        assert "secure" in parts and "path=/" in parts and "httponly" in parts
+        assert not [p for p in parts if p.startswith("domain=")]
+    assert client.get("/account", **https).status_code == 200  # and they work
+    with client.session_transaction(**https) as sess:
+        sess.clear()  # the browser closed: the remember cookie alone logs back in
+    assert client.get("/account", **https).status_code == 200
+    # Logging out clears both.
+    r = post("/logout")
+    cleared = _set_cookies(r)
+    assert {"__Host-tracker_session", "__Host-tracker_remember"} <= set(cleared)
+    assert client.get("/account", **https).status_code == 302
+    app.extensions["tracker.engine"].dispose()
