@@ -1,7 +1,7 @@
 """Every feature's models in one import: for Alembic, the shell and the tests."""
 
 from tracker.audit.models import AuditEvent
-from tracker.auth.models import AccountLink, LoginAttempt, User
+from tracker.auth.models import AccountLink, LoginCounter, User
 from tracker.cache import DataVersion
 from tracker.competencies.models import (
     Category,
@@ -50,7 +50,7 @@ __all__ = [
     "Framework",
     "FrameworkVersion",
     "Level",
-    "LoginAttempt",
+    "LoginCounter",
     "Member",
     "Milestone",
     "MilestoneMove",
