@@ -334,3 +334,12 @@ def test_parallel_guesses_evaluate_no_more_than_the_limit(app, db, make_user, gu
     assert sorted(results) == [401] * limit + [429] * (guesses - limit)
     actions = db.scalars(select(AuditEvent.action).where(AuditEvent.action.like("login%"))).all()
     assert sorted(actions) == ["login failed"] * limit + ["login refused"] * (guesses - limit)
+
+
+def test_a_user_with_the_longest_name_and_email_logs_in(app, make_user, db):
+    """The login's audit row names the user; it must fit its column (a 500 on PostgreSQL)."""
+    email = "x" * 64 + "@" + "d" * 63 + "." + "e" * 63 + "." + "f" * 55 + ".com"  # 252
+    user = make_user("lead", email=email, name="N" * 120)
+    assert attempt(app, "192.0.2.90", email).status_code == 302
+    event = _logins(db)[-1]
+    assert event.action == "login" and event.actor_id == user.id and len(event.actor) <= 300

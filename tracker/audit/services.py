@@ -229,7 +229,7 @@ def record(
         insert(AuditEvent).values(
             at=utcnow(),
             actor_id=actor_id,
-            actor=actor,
+            actor=actor[:300],  # the column's length: a long name and a long e-mail
             action=action,
             object_type=object_type,
             object_id=object_id,
