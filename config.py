@@ -42,10 +42,17 @@ class Config:
     PAGE_CACHE_SIZE = _env_int("TRACKER_PAGE_CACHE", 256)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
-    # Login throttle: failures counted in a sliding window, per account and per address.
+    # Login throttle (tracker/auth/throttle.py): failed logins counted in fixed windows.
     LOGIN_WINDOW = timedelta(minutes=15)
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    # One address may fail this often for one account; then it waits for the window's end.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS = 5
+    # One address may fail this often over all accounts; then it is refused everywhere.
     LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    # After this many failures for one account (all addresses) it is under attack: an address
+    # that already failed for it in the window is refused, one with no failure may still try.
+    LOGIN_ACCOUNT_UNDER_ATTACK_FAILURES = 20
+    # IPv6 clients are counted by network (a host usually owns a whole /64).
+    LOGIN_IPV6_PREFIX = 64
 
     INVITATION_LIFETIME = timedelta(days=7)
     # argon2id with argon2-cffi's defaults (t=3, m=64 MiB, p=4): above OWASP ASVS's minimum.

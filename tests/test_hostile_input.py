@@ -355,20 +355,23 @@ def created_id(r, prefix: str) -> int:
     remember=st.one_of(st.sampled_from(["", "y"]), hostile_text),
 )
 def test_login(app, db, org, email, password, remember):
-    from tracker.auth.models import LoginAttempt
+    from tracker.audit.models import AuditEvent
+    from tracker.auth.models import LoginCounter
 
-    db.execute(delete(LoginAttempt))  # the throttle would refuse later examples otherwise
+    db.execute(delete(LoginCounter))  # the throttle would refuse later examples otherwise
+    db.execute(delete(AuditEvent))
     db.commit()
     client = app.test_client()
     r = post(client, "/login", {"email": email, "password": password, "remember": remember})
-    attempts = db.scalars(select(LoginAttempt)).all()
-    if r.status_code == 302:  # the right password: one successful attempt, logged in
-        assert password == PASSWORD and [a.success for a in attempts] == [True]
+    failures = sorted(db.scalars(select(LoginCounter.failures)))
+    logged = db.scalars(select(AuditEvent.action)).all()
+    if r.status_code == 302:  # the right password: logged in, no failure counted
+        assert password == PASSWORD and failures == [] and logged == ["login"]
         assert client.get("/account").status_code == 200
-    elif r.status_code == 401:  # a wrong one: recorded once, for the throttle
-        assert [a.success for a in attempts] == [False]
+    elif r.status_code == 401:  # a wrong one: counted once (account, address, both)
+        assert failures == [1, 1, 1] and logged == ["login failed"]
     else:  # the form itself was refused: nothing written
-        assert r.status_code in (200, 400) and attempts == []  # 400: a NUL character
+        assert r.status_code in (200, 400) and failures == [] and logged == []  # 400: a NUL
     assert_inert(r, [email], "/login")
 
 

@@ -54,18 +54,15 @@ WROTE = "tracker.wrote"
 
 
 def _after_flush(db: Session, _context) -> None:
-    changed = (*db.new, *db.dirty, *db.deleted)
-    # Login attempts (the throttle's rows) are on no cached page: anonymous failed logins must
-    # not keep every cache cold.
-    if any(type(obj).__name__ != "LoginAttempt" for obj in changed):
+    # The login throttle's counters are written as Core statements, which no ORM event sees:
+    # anonymous failed logins do not keep every cache cold (tracker/auth/throttle.py).
+    if db.new or db.dirty or db.deleted:
         db.info[WROTE] = True
 
 
 def _after_bulk(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        mapper = state.bind_mapper
-        if mapper is None or mapper.class_.__name__ != "LoginAttempt":
-            state.session.info[WROTE] = True
+        state.session.info[WROTE] = True
 
 
 def _before_commit(db: Session) -> None:

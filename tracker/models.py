@@ -1,7 +1,7 @@
 """Every feature's models in one import: for Alembic, the shell and the tests."""
 
 from tracker.audit.models import AuditEvent
-from tracker.auth.models import AccountLink, AccountNotice, LoginAttempt, User
+from tracker.auth.models import AccountLink, AccountNotice, LoginCounter, User
 from tracker.auth.sessions import LoginSession
 from tracker.cache import DataVersion
 from tracker.competencies.models import (
@@ -52,7 +52,7 @@ __all__ = [
     "Framework",
     "FrameworkVersion",
     "Level",
-    "LoginAttempt",
+    "LoginCounter",
     "LoginSession",
     "Member",
     "Milestone",

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
 import secrets
-from functools import cache
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, Response, current_app, request
 
+from tracker.password_strength import weakness
+
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
-_COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt.gz"
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -49,10 +47,21 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher().check_needs_rehash(password_hash)
 
 
-@cache
-def _common_passwords() -> frozenset[str]:
-    with gzip.open(_COMMON_PASSWORDS, "rt", encoding="utf-8") as fh:
-        return frozenset(line.strip().lower() for line in fh if line.strip())
+# The guesses (in bits, log2) a new password must cost an attacker who tries common
+# passwords, patterns and the user's own name and e-mail first (tracker/password_strength.py):
+# about 275 billion. Three unrelated words or 12 random digits pass; a well-known or personal
+# word with a few digits or symbols, or two very common words, do not.
+MIN_PASSWORD_BITS = 38
+_WEAK = "This password is too common or too easy to guess: "
+_PROBLEMS = {
+    "personal": "The password must not be built from your name or email address (capitals, "
+    "look-alike characters or added digits and symbols do not hide it); choose another.",
+    "common": _WEAK + "it is a well-known password with capitals, look-alike characters or a "
+    "few digits or symbols changed or added. Choose another, for example a few unrelated words.",
+    "pattern": _WEAK + "it is mostly a sequence, a keyboard pattern or a repetition. "
+    "Choose another, for example a few unrelated words.",
+    "other": _WEAK + "make it longer, for example with another unrelated word.",
+}
 
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
@@ -61,13 +70,8 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
         return f"Password must be at least {MIN_PASSWORD_LENGTH} characters long."
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"Password must be at most {MAX_PASSWORD_LENGTH} characters long."
-    lowered = password.lower()
-    if lowered in _common_passwords() or len(set(lowered)) < 4:
-        return "This password is too common or too easy to guess; choose another."
-    hints = [email.split("@")[0].lower(), *name.lower().split()]
-    if any(len(h) >= 4 and h in lowered for h in hints) and len(lowered) < 20:
-        return "The password must not be built from your name or email address."
-    return None
+    bits, kind = weakness(password, email, name)
+    return _PROBLEMS[kind] if bits < MIN_PASSWORD_BITS else None
 
 
 def new_token() -> str:

@@ -92,7 +92,9 @@ def _types() -> dict[type, str]:
 _TYPES: dict[type, str] | None = None
 
 
-def _actor() -> tuple[int | None, str]:
+def _actor(user=None) -> tuple[int | None, str]:
+    if user is not None:
+        return user.id, f"{user.name} <{user.email}>"
     if has_request_context():
         from flask_login import current_user
 
@@ -212,15 +214,22 @@ def _single(identity) -> int | None:
 
 
 def record(
-    db: Session, action: str, object_type: str, object_id: int | None, summary: str = ""
+    db: Session,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    summary: str = "",
+    *,
+    actor=None,
 ) -> None:
-    """Log an event that changes no row (an export, a download)."""
-    actor_id, actor = _actor()
+    """Log an event that changes no row (an export, a login); `actor`: a user acting before
+    they are logged in (a successful login), else the current user."""
+    actor_id, actor = _actor(actor)
     db.connection().execute(
         insert(AuditEvent).values(
             at=utcnow(),
             actor_id=actor_id,
-            actor=actor,
+            actor=actor[:300],  # the column's length: a long name and a long e-mail
             action=action,
             object_type=object_type,
             object_id=object_id,

@@ -1,4 +1,4 @@
-"""User accounts, login attempts, one-time account links and notices to account owners."""
+"""User accounts, login throttle counters, one-time account links and notices to account owners."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, exists
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    exists,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from tracker.db import Base, utcnow
@@ -87,20 +95,17 @@ class User(Base):
         return ROLE_LABELS.get(self.role, self.role)
 
 
-class LoginAttempt(Base):
-    """One login attempt; failures in a recent window throttle further attempts."""
+class LoginCounter(Base):
+    """Failed logins of one key (an account, an address, or both) in its current fixed window.
 
-    __tablename__ = "login_attempt"
-    __table_args__ = (
-        Index("ix_login_attempt_email_created", "email", "created_at"),
-        Index("ix_login_attempt_address_created", "address", "created_at"),
-    )
+    Updated only by one atomic upsert per attempt (tracker/auth/throttle.py), never by the ORM."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
-    address: Mapped[str] = mapped_column(String(64))
-    success: Mapped[bool] = mapped_column(Boolean)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __tablename__ = "login_counter"
+
+    # A digest of the kind and the parts: fixed length, and no typed text kept here.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime, index=True)
+    failures: Mapped[int] = mapped_column(Integer)
 
 
 class AccountLink(Base):

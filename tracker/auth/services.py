@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from tracker.audit.services import record
-from tracker.auth.models import ROLE_LABELS, ROLES, AccountLink, LoginAttempt, User
+from tracker.auth.models import ROLE_LABELS, ROLES, AccountLink, User
 from tracker.auth.notices import notify, when
+from tracker.auth.throttle import Attempt
 from tracker.db import utcnow
 from tracker.security import hash_password, needs_rehash, password_problem, verify_password
 from tracker.team.models import Member
@@ -41,6 +40,7 @@ class AccountError(ValueError):
 class LoginResult:
     user: User | None
     error: str | None = None
+    retry_after: int | None = None  # seconds, when the throttle refused the attempt
 
 
 def normalise_email(email: str) -> str:
@@ -48,51 +48,30 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _recent_failures(db: Session, column, value: str, since: datetime) -> int:
-    return db.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(column == value, LoginAttempt.success.is_(False), LoginAttempt.created_at >= since)
-    )
-
-
 def authenticate(db: Session, email: str, password: str, address: str) -> LoginResult:
-    """Check a login; failures are recorded and throttled per account and per address.
+    """Check a login under the throttle (tracker/auth/throttle.py); every outcome is audited.
 
-    The throttle lives in the database, so it holds across every gunicorn worker; it is a
-    sliding window, so the real user is never locked out for longer than the window.
-    """
-    cfg = current_app.config
+    The attempt's place is reserved before the password is checked, so however many arrive at
+    once, no more than the limits are ever evaluated. Unknown e-mails cost the same argon2 time
+    and are counted the same way, so neither reveals which accounts exist."""
     email = normalise_email(email)
-    now = utcnow()
-    since = now - cfg["LOGIN_WINDOW"]
-    minutes = int(cfg["LOGIN_WINDOW"].total_seconds() // 60)
-    throttled = (
-        _recent_failures(db, LoginAttempt.email, email, since)
-        >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures(db, LoginAttempt.address, address, since)
-        >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    )
-    if throttled:
-        return LoginResult(None, f"Too many failed logins. Wait {minutes} minutes and try again.")
-
+    seen = f"{email} from {address[:64]}"  # never the password
     user = db.scalar(select(User).where(User.email == email))
+    attempt = Attempt(db, email, address)
+    refusal = attempt.reserve()
+    if refusal is not None:
+        record(db, "login refused", "user", user.id if user else None, f"{seen}: throttled")
+        return LoginResult(None, refusal.message, retry_after=refusal.retry_after)
     ok = verify_password(user.password_hash if user else None, password)
-    if ok and user is not None and not user.active:
-        ok = False
-    db.add(LoginAttempt(email=email, address=address[:64], success=ok, created_at=now))
-    if not ok:
+    if not ok or user is None or not user.active:
+        attempt.failed()
+        record(db, "login failed", "user", user.id if user else None, seen)
         return LoginResult(None, "Email or password is not correct.")
-
-    assert user is not None
-    # A success clears this account's failures; old rows of anyone are pruned as we go.
-    db.execute(
-        delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.success.is_(False))
-    )
-    db.execute(delete(LoginAttempt).where(LoginAttempt.created_at < now - timedelta(days=1)))
+    attempt.succeeded()
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
-    user.last_login_at = now
+    user.last_login_at = attempt.now
+    record(db, "login", "user", user.id, seen, actor=user)
     return LoginResult(user)
 
 

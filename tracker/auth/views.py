@@ -73,7 +73,10 @@ def login():
             _start_session(result.user, form.remember.data)
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append(result.error)
-        return render_template("auth/login.html", form=form), 401
+        page = render_template("auth/login.html", form=form)
+        if result.retry_after is not None:  # throttled: say when to come back
+            return page, 429, {"Retry-After": str(result.retry_after)}
+        return page, 401
     return render_template("auth/login.html", form=form)
 
 
