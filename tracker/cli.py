@@ -102,9 +102,8 @@ def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
 @tracker_cli.command("seed-demo")
 @click.option(
     "--password",
-    default="teamtracker-demo",
-    show_default=True,
-    help="Password of every demo account.",
+    help="Password of every demo account (default: teamtracker-demo in development, "
+    "elsewhere a new random one, printed).",
 )
 @click.option(
     "--if-empty",
@@ -122,16 +121,23 @@ def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
 @click.option("--weeks", type=click.IntRange(1), help="Scale dataset: weeks of history.")
 @click.option("--seed", "seed_", type=int, help="Scale dataset: random seed (default 1).")
 def seed_demo(
-    password: str, if_empty: bool, scale, teams, members, weeks, seed_: int | None
+    password: str | None, if_empty: bool, scale, teams, members, weeks, seed_: int | None
 ) -> None:
-    """Create a demo organisation (idempotent) and print its logins."""
+    """Create a demo organisation (idempotent) and print its logins (not in production)."""
     from sqlalchemy import select
 
     from tracker.auth.models import User
     from tracker.competencies.framework_io import ensure_default_framework
     from tracker.db import get_db
-    from tracker.demo import DemoError, seed
+    from tracker.demo import DemoError, demo_password, seed
 
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            "seed-demo is refused in production (TRACKER_ENV=production): it makes accounts "
+            "whose addresses and password are published. Create real accounts with "
+            "`flask --app wsgi tracker create-user EMAIL --name NAME --role admin`."
+        )
+    password = password or demo_password(current_app.config["ENV_NAME"])
     db = get_db()
     db.info["audit"] = False  # thousands of demo rows are not events anyone did
     if scale or teams or members or weeks or seed_ is not None:
