@@ -129,7 +129,7 @@ def seed_demo(
     from tracker.auth.models import User
     from tracker.competencies.framework_io import ensure_default_framework
     from tracker.db import get_db
-    from tracker.demo import DemoError, demo_password, seed
+    from tracker.demo import DemoError, demo_addresses, demo_password, seed
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException(
@@ -149,6 +149,7 @@ def seed_demo(
             click.echo("Loaded the default competency framework.")
         click.echo("The database has accounts already: no demo data added.")
         return
+    existing = set(db.scalars(select(User.email).where(User.email.in_(demo_addresses()))))
     try:
         logins = seed(db, password)
     except DemoError as exc:
@@ -157,7 +158,8 @@ def seed_demo(
     db.commit()
     click.echo(f"Demo logins (password: {password}):")
     for role, email in logins:
-        click.echo(f"  {role:<9} {email}")
+        kept = "  (existed already: its password is unchanged)" if email in existing else ""
+        click.echo(f"  {role:<9} {email}{kept}")
 
 
 def _seed_scale(db, password, scale, teams, members, weeks, seed_) -> None:
