@@ -3,7 +3,7 @@
 import click
 
 from tracker import create_app, tune_gc
-from tracker.demo import refuse_production_demo_logins
+from tracker.demo_guard import refuse_production_demo_logins
 
 app = create_app()
 # A server (gunicorn) refuses to start in production while a published demo login works; the

@@ -129,7 +129,8 @@ def seed_demo(
     from tracker.auth.models import User
     from tracker.competencies.framework_io import ensure_default_framework
     from tracker.db import get_db
-    from tracker.demo import DemoError, demo_addresses, demo_password, seed
+    from tracker.demo import DemoError, demo_password, seed
+    from tracker.demo_guard import demo_addresses
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException(

@@ -66,7 +66,7 @@ def deactivate_demo_logins_command() -> None:
     from sqlalchemy import select
 
     from tracker.auth.models import User
-    from tracker.demo import published_logins
+    from tracker.demo_guard import published_logins
 
     db = get_db()
     emails = published_logins(db)
