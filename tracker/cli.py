@@ -138,7 +138,8 @@ def seed_demo(
             "whose addresses and password are published. Create real accounts with "
             "`flask --app wsgi tracker create-user EMAIL --name NAME --role admin`."
         )
-    password = password or demo_password(current_app.config["ENV_NAME"])
+    if password is None:
+        password = demo_password(current_app.config["ENV_NAME"])
     db = get_db()
     db.info["audit"] = False  # thousands of demo rows are not events anyone did
     if scale or teams or members or weeks or seed_ is not None:
