@@ -40,6 +40,7 @@ class Config:
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     # Rendered dashboards and matrix pages kept per worker (tracker/cache.py); 0: none.
     PAGE_CACHE_SIZE = _env_int("TRACKER_PAGE_CACHE", 256)
+    PAGE_CACHE_BYTES = _env_int("TRACKER_PAGE_CACHE_BYTES", 32 * 1024 * 1024)  # and this much HTML
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     # Login throttle (tracker/auth/throttle.py): failed logins counted in fixed windows.

@@ -122,7 +122,8 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, db):
 def test_seed_demo_tells_a_rating_story(runner, client, db):
     from tracker.competencies.models import Framework
 
-    assert runner.invoke(args=["tracker", "seed-demo"]).exit_code == 0
+    seeded = runner.invoke(args=["tracker", "seed-demo", "--password", "teamtracker-demo"])
+    assert seeded.exit_code == 0
     assert db.scalar(select(Framework.name).where(Framework.is_default)) == (
         "Lead Machine Learning Engineer"
     )

@@ -14,6 +14,7 @@ from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 from tracker.team.models import Member, Team
 
 ARGS = ["tracker", "seed-demo", "--teams", "2", "--members", "12", "--weeks", "4", "--seed", "1"]
+ARGS += ["--password", "teamtracker-demo"]  # outside development the default is a random one
 MODELS = (
     User,
     Team,

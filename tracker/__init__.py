@@ -52,7 +52,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_object(config_for(None if not config else config.get("ENV_NAME")))
         app.config.update(config or {})
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Owner-only: it holds the SQLite database, its WAL and the development secret key.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.config["DATABASE_URL"] = app.config.get("DATABASE_URL") or default_database_url(
         app.instance_path
     )

@@ -13,12 +13,16 @@ The key also holds the user, their session's CSRF secret (the HTML holds forms a
 tokens), the page's arguments and the minute: pages that compare with the clock ("overdue",
 "scheduled") are at most a minute behind it, never behind the data. A page with a message to
 flash is rendered, not cached. Each worker keeps its own small LRU (`PAGE_CACHE_SIZE`
-entries; 0 turns caching off).
+entries, at most `PAGE_CACHE_BYTES` of HTML; a size of 0 turns caching off). Views normalise
+each argument to the values it can take before they call `render_cached` (an unknown sort
+is the default sort, a page past the last is the last), so junk in a query string reuses
+the real page's entry instead of adding one.
 """
 
 from __future__ import annotations
 
 import secrets
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -101,37 +105,56 @@ def current_token(db: Session) -> str | None:
     return db.scalar(select(DataVersion.token).where(DataVersion.id == 1))
 
 
-class PageCache:
-    """A bounded LRU of rendered HTML."""
+DEFAULT_BYTES = 32 * 1024 * 1024
+ENTRY_OVERHEAD = 400  # the key's tuple and strings, the dict slot: roughly, per entry
 
-    def __init__(self, size: int) -> None:
+
+class PageCache:
+    """An LRU of rendered HTML, bounded by entries (`size`) and by bytes (`max_bytes`): a
+    matrix page can weigh megabytes, so a count alone would not bound a worker's memory."""
+
+    def __init__(self, size: int, max_bytes: int = DEFAULT_BYTES) -> None:
         self.size = size
-        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._pages: OrderedDict[Hashable, tuple[str, int]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
+    def __len__(self) -> int:
+        return len(self._pages)
+
     def get(self, key: Hashable) -> str | None:
         with self._lock:
-            html = self._pages.get(key)
-            if html is None:
+            entry = self._pages.get(key)
+            if entry is None:
                 self.misses += 1
-            else:
-                self.hits += 1
-                self._pages.move_to_end(key)
-            return html
+                return None
+            self.hits += 1
+            self._pages.move_to_end(key)
+            return entry[0]
 
     def put(self, key: Hashable, html: str) -> None:
+        cost = sys.getsizeof(html) + ENTRY_OVERHEAD  # what the string really holds in memory
         with self._lock:
-            self._pages[key] = html
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            if cost > self.max_bytes:
+                return  # larger than the whole budget: rendered each time, never kept
+            self._pages[key] = (html, cost)
+            self.bytes += cost
+            while len(self._pages) > self.size or self.bytes > self.max_bytes:
+                _key, (_html, freed) = self._pages.popitem(last=False)
+                self.bytes -= freed
 
 
 def init_app(app) -> None:
     """Call before anything that loads the user registers its own before_request hook."""
     install()
-    app.extensions["tracker.pages"] = PageCache(app.config.get("PAGE_CACHE_SIZE", 256))
+    app.extensions["tracker.pages"] = PageCache(
+        app.config.get("PAGE_CACHE_SIZE", 256), app.config.get("PAGE_CACHE_BYTES", DEFAULT_BYTES)
+    )
     app.before_request(_read_token)
 
 

@@ -138,9 +138,8 @@ def reset_link(email: str, base_url: str | None) -> None:
 @tracker_cli.command("seed-demo")
 @click.option(
     "--password",
-    default="teamtracker-demo",
-    show_default=True,
-    help="Password of every demo account.",
+    help="Password of every demo account (default: teamtracker-demo in development, "
+    "elsewhere a new random one, printed).",
 )
 @click.option(
     "--if-empty",
@@ -158,16 +157,25 @@ def reset_link(email: str, base_url: str | None) -> None:
 @click.option("--weeks", type=click.IntRange(1), help="Scale dataset: weeks of history.")
 @click.option("--seed", "seed_", type=int, help="Scale dataset: random seed (default 1).")
 def seed_demo(
-    password: str, if_empty: bool, scale, teams, members, weeks, seed_: int | None
+    password: str | None, if_empty: bool, scale, teams, members, weeks, seed_: int | None
 ) -> None:
-    """Create a demo organisation (idempotent) and print its logins."""
+    """Create a demo organisation (idempotent) and print its logins (not in production)."""
     from sqlalchemy import select
 
     from tracker.auth.models import User
     from tracker.competencies.framework_io import ensure_default_framework
     from tracker.db import get_db
-    from tracker.demo import DemoError, seed
+    from tracker.demo import DemoError, demo_password, seed
+    from tracker.demo_guard import demo_addresses
 
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            "seed-demo is refused in production (TRACKER_ENV=production): it makes accounts "
+            "whose addresses and password are published. Create real accounts with "
+            "`flask --app wsgi tracker create-user EMAIL --name NAME --role admin`."
+        )
+    if password is None:
+        password = demo_password(current_app.config["ENV_NAME"])
     db = get_db()
     db.info["audit"] = False  # thousands of demo rows are not events anyone did
     if scale or teams or members or weeks or seed_ is not None:
@@ -179,6 +187,7 @@ def seed_demo(
             click.echo("Loaded the default competency framework.")
         click.echo("The database has accounts already: no demo data added.")
         return
+    existing = set(db.scalars(select(User.email).where(User.email.in_(demo_addresses()))))
     try:
         logins = seed(db, password)
     except DemoError as exc:
@@ -187,7 +196,8 @@ def seed_demo(
     db.commit()
     click.echo(f"Demo logins (password: {password}):")
     for role, email in logins:
-        click.echo(f"  {role:<9} {email}")
+        kept = "  (existed already: its password is unchanged)" if email in existing else ""
+        click.echo(f"  {role:<9} {email}{kept}")
 
 
 def _seed_scale(db, password, scale, teams, members, weeks, seed_) -> None:

@@ -11,6 +11,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from tracker.files import create_private_file
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -57,11 +59,14 @@ def make_engine(url: str, echo: bool = False, *, deferred_only: bool = False) ->
     such as the test suite's own session, which must never hold the write lock while idle).
     """
     parsed = make_url(url)
+    # Errors name the statement, never its values: a log must not hold notes or e-mails.
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
-    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
     in_memory = parsed.database in (None, "", ":memory:")
+    if not in_memory and not parsed.query.get("uri"):
+        create_private_file(parsed.database)
+    engine = create_engine(url, echo=echo, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -21,6 +22,15 @@ from tracker.team.models import Member, Team
 
 class DemoError(ValueError):
     """The demo could not be seeded as asked."""
+
+
+# Published in the README for `make run`: a development database's demo password only.
+DEMO_PASSWORD = "teamtracker-demo"  # noqa: S105 - public on purpose, and refused in production
+
+
+def demo_password(env_name: str) -> str:
+    """The documented demo password in development; anywhere else a new random one."""
+    return DEMO_PASSWORD if env_name == "development" else secrets.token_urlsafe(18)
 
 
 ACCOUNTS = [

@@ -1,4 +1,4 @@
-"""`flask --app wsgi tracker backup|restore`."""
+"""`flask --app wsgi tracker backup|restore|deactivate-demo-logins`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from alembic.script import ScriptDirectory
 from flask.cli import AppGroup, with_appcontext
 
 from tracker import backup as ops
-from tracker.db import get_engine
+from tracker.db import get_db, get_engine
 
 
 @click.command("backup")
@@ -34,25 +34,54 @@ def backup_command(file: Path) -> None:
 def restore_command(file: Path, yes: bool) -> None:
     """Replace the SQLite database with the backup FILE, after checking it.
 
-    The file must be a Team Tracker database that passes SQLite's integrity check. Stop the
-    app first; afterwards run `flask --app wsgi db upgrade` if the backup is older.
+    The file must be a Team Tracker database that passes SQLite's integrity check, with
+    exactly the schema the migrations make at its revision (no trigger, view or other extra
+    object). Stop the app first; afterwards run `flask --app wsgi db upgrade` if the backup
+    is older.
     """
     from tracker.cli import alembic_config
 
-    script = ScriptDirectory.from_config(alembic_config())
-    try:
-        revision = ops.check(file, script)
+    cfg = alembic_config()
+
+    def ask(_revision: str) -> None:
         if not yes:
             click.confirm(f"Replace the current database with {file}?", abort=True)
-        ops.restore(get_engine(), file, script)
+
+    try:
+        revision = ops.restore(get_engine(), file, cfg, confirm=ask)
     except ops.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored {file} (migration {revision}).")
-    if revision != script.get_current_head():
+    if revision != ScriptDirectory.from_config(cfg).get_current_head():
         click.echo("This backup is from an older version: run `flask --app wsgi db upgrade`.")
 
 
+@click.command("deactivate-demo-logins")
+@with_appcontext
+def deactivate_demo_logins_command() -> None:
+    """Deactivate every active demo account that still has the published demo password.
+
+    A production server refuses to start while any exists; this command works regardless.
+    """
+    from sqlalchemy import select
+
+    from tracker.auth.models import User
+    from tracker.demo_guard import published_logins
+
+    db = get_db()
+    emails = published_logins(db)
+    if not emails:
+        click.echo("No active account with a demo address has the published demo password.")
+        return
+    for user in db.scalars(select(User).where(User.email.in_(emails))):
+        user.active = False
+        user.end_all_sessions()
+    db.commit()
+    click.echo(f"Deactivated {len(emails)} demo account(s): {', '.join(emails)}.")
+
+
 def register(group: AppGroup) -> None:
-    """Add backup and restore to `group`."""
+    """Add backup, restore and deactivate-demo-logins to `group`."""
     group.add_command(backup_command)
     group.add_command(restore_command)
+    group.add_command(deactivate_demo_logins_command)

@@ -24,6 +24,7 @@ from tracker.competencies.framework_io import (
     preview_import,
 )
 from tracker.db import get_db
+from tracker.files import write_private
 
 
 def register(group: click.Group) -> None:
@@ -140,7 +141,7 @@ def export_framework_command(
         click.echo(text, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        write_private(output, text.encode("utf-8"))
     except OSError as exc:
         raise click.ClickException(f"Could not write {output}: {exc.strerror}.") from exc
     click.echo(f'Wrote "{framework.name}" version {version.number} to {output} ({fmt}).')

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.competencies.models import Competency, Level
+from tracker.competencies.models import Category, Competency, Level
 from tracker.competencies.services import (
     FrameworkView,
     current_version_id,
@@ -222,3 +222,39 @@ def sort_rows(matrix: Matrix, sort: str, desc: bool) -> None:
         matrix.rows[:] = rated + unrated
         return
     matrix.rows.sort(key=lambda r: r.member.name.lower(), reverse=desc)
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixArgs:
+    """The matrix page's query string, each part one of the values it can really take."""
+
+    category: str | None = None
+    level: str | None = None
+    include_archived: bool = False
+    sort: str = "name"
+    desc: bool = False
+
+
+def canonical_args(db: Session, team: Team, asked: MatrixArgs) -> MatrixArgs:
+    """`asked` with every unknown part replaced by what the page shows for it: an unknown
+    category or level filters nothing, an unknown sort sorts by name. Junk in the query string
+    then names the same page (and page-cache entry) as the real request. Costs no query for
+    the unfiltered page sorted by name or level; otherwise 3 or 4 small ones."""
+    if asked.category is None and asked.level is None and asked.sort in SORT_KEYS:
+        return asked
+    framework_id = framework_id_for_team(db, team)
+    version_id = current_version_id(db, framework_id) if framework_id else None
+    if version_id is None:  # "no framework yet": the page shows nothing else
+        return MatrixArgs()
+    pairs = db.execute(
+        select(Category.key, Competency.key)
+        .join(Competency, Competency.category_id == Category.id)
+        .where(Category.version_id == version_id)
+    ).all()
+    levels = set(db.scalars(select(Level.name).where(Level.version_id == version_id)))
+    categories = {category for category, _ in pairs}
+    category = asked.category if asked.category in categories else None
+    level = asked.level if asked.level in levels else None
+    sortable = {comp for cat, comp in pairs if category in (None, cat)} | set(SORT_KEYS)
+    sort = asked.sort if asked.sort in sortable else "name"
+    return MatrixArgs(category, level, asked.include_archived, sort, asked.desc)

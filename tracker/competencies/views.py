@@ -13,7 +13,13 @@ from tracker.competencies import services
 from tracker.competencies.assessment import assess_member
 from tracker.competencies.charts import radar_svg
 from tracker.competencies.forms import Evidence, category_form, posted_competency_ids
-from tracker.competencies.matrix import SORT_KEYS, sort_rows, team_matrix
+from tracker.competencies.matrix import (
+    SORT_KEYS,
+    MatrixArgs,
+    canonical_args,
+    sort_rows,
+    team_matrix,
+)
 from tracker.db import get_db, utcnow, writes
 from tracker.exports.download import attachment
 from tracker.exports.matrix_export import BUILDERS, CONTENT_TYPES
@@ -169,24 +175,33 @@ def _matrix_args():
 def matrix(team_id: int):
     db = get_db()
     team = get_team_for(db, current_user, team_id)  # the access check, before any cache
-    opts = _matrix_args()
-    sort, desc = request.args.get("sort", "name"), request.args.get("dir") == "desc"
+    asked = MatrixArgs(
+        **_matrix_args(),
+        sort=request.args.get("sort", "name"),
+        desc=request.args.get("dir") == "desc",
+    )
+    args = canonical_args(db, team, asked)  # junk shares the real page's cache entry
+    opts = {
+        "category": args.category,
+        "level": args.level,
+        "include_archived": args.include_archived,
+    }
 
     def render() -> str:
         m = team_matrix(db, team, **opts)
         if m is not None:
-            sort_rows(m, sort, desc)
+            sort_rows(m, args.sort, args.desc)
         return render_template(
             "competencies/matrix.html",
             team=team,
             m=m,
             opts=opts,
-            sort=sort,
-            desc=desc,
+            sort=args.sort,
+            desc=args.desc,
             sort_keys=SORT_KEYS,
         )
 
-    return render_cached("matrix", (team.id, *opts.values(), sort, desc), render)
+    return render_cached("matrix", (team.id, *opts.values(), args.sort, args.desc), render)
 
 
 @writes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup, with_appcontext
@@ -12,6 +13,7 @@ from tracker.audit.services import record
 from tracker.competencies.matrix import org_matrix, team_matrix
 from tracker.db import get_db
 from tracker.exports.matrix_export import BUILDERS
+from tracker.files import write_private
 from tracker.team.models import Team
 
 
@@ -77,8 +79,10 @@ def export_matrix(team_name, framework_name, fmt, output, include_archived):
         with click.open_file("-", "wb") as stdout:
             stdout.write(data)
     else:
-        with open(output, "wb") as fh:
-            fh.write(data)
+        try:
+            write_private(Path(output), data)
+        except OSError as exc:
+            raise click.ClickException(f"Could not write {output}: {exc.strerror}.") from exc
         click.echo(
             f"Wrote {len(matrix.rows)} members × {len(matrix.columns)} competencies "
             f"to {output} ({fmt}).",

@@ -344,17 +344,27 @@ def cadences(db: Session, user: User, now: datetime) -> list[Cadence]:
 ITEMS_PAGE = 50  # overdue items per dashboard page: an org-scale lead can have hundreds
 
 
+def _overdue(user: User, today: date) -> tuple:
+    members = _managed_members(user).with_only_columns(Member.id)
+    return (
+        ActionItem.member_id.in_(members),
+        ActionItem.done.is_(False),
+        ActionItem.due_date < today,
+    )
+
+
+def overdue_pages(db: Session, user: User, today: date) -> int:
+    """How many dashboard pages the overdue items of `user`'s members fill (at least 1)."""
+    total = db.scalar(select(func.count()).select_from(ActionItem).where(*_overdue(user, today)))
+    return max(1, -(-(total or 0) // ITEMS_PAGE))
+
+
 def overdue_items(
     db: Session, user: User, today: date, page: int = 1
 ) -> tuple[list[ActionItem], int]:
     """One page of the open action items past their due date of the members `user` manages,
     most overdue first, and how many there are in all (two queries, plus two eager loads)."""
-    members = _managed_members(user).with_only_columns(Member.id)
-    where = (
-        ActionItem.member_id.in_(members),
-        ActionItem.done.is_(False),
-        ActionItem.due_date < today,
-    )
+    where = _overdue(user, today)
     total = db.scalar(select(func.count()).select_from(ActionItem).where(*where)) or 0
     items = db.scalars(
         select(ActionItem)

@@ -32,6 +32,8 @@ bp = Blueprint("mentoring", __name__)
 @roles("admin", "lead")
 def dashboard():
     page = page_arg("items_page")
+    if page > 1:  # a page past the last shows the last one, under the same cache key
+        page = min(page, services.overdue_pages(get_db(), current_user, utcnow().date()))
     return render_cached("dashboard", (page,), lambda: _render_dashboard(page))
 
 

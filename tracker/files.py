@@ -1,0 +1,54 @@
+"""Files the app writes (the SQLite database, backups, exports): readable by their owner only.
+
+Modes are given when a file is created, never fixed afterwards, so no other local user can
+open the file in between; the umask can only take permissions away from 0600.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+PRIVATE = 0o600
+
+
+def create_private_file(path: str | os.PathLike) -> None:
+    """Create an empty owner-only file at `path`, unless something is there already.
+
+    SQLite gives a database's -wal and -shm files the database file's permissions, so a
+    database file created here keeps all three away from other local users."""
+    # Already there, or no such folder: SQLite then opens it, or reports the error itself.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+
+
+def create_new_private_file(path: Path) -> None:
+    """Create an empty owner-only file; FileExistsError when `path` exists (even a link)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path` as an owner-only file, replacing any file there in one step.
+
+    The data goes to a new 0600 file beside it, which then takes the name: a reader never
+    sees a half-written export, and one who had the old file open never reads the new data.
+    A device or pipe (`-o /dev/stdout`) is written to directly."""
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        special = False
+    if special:
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:  # mkstemp: O_EXCL, mode 0600
+            fh.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
