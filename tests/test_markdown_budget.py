@@ -36,19 +36,22 @@ def test_the_costliest_notes_stay_within_the_budget(name):
         assert str(r.html) == _stock(text)
 
 
-# Profiler events (every call and return, Python and C) while rendering. The stock renderer
-# takes 3.6-10 million for the first six notes here; ours stays under this.
-WORK_LIMIT = 3_000_000
+# Profiler events (every call and return, Python and C) while rendering, a fixed bound.
+# The stock renderer takes 8-10 million for the first three notes here (bench/markdown.py);
+# the next four cost us the most events per step.
+WORK_LIMIT = 7_000_000  # 70 a step of the 100,000-step budget
 PROFILED = [
     "image openers ![",
     "images in links [![",
-    "nested brackets",
-    "link openers [",
     "table padded over short rows",
+    "![http:// ...",
+    "](![",
+    "![](_",
+    "unclosed destination",
+    "nested brackets",
     "table rows without pipes",
     "emphasis runs *_",
     "wide table",
-    "unclosed destination <",
     "backtick runs",
     "reference definitions and uses",
     "deep blockquote",

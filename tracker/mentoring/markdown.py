@@ -4,10 +4,12 @@ Notes are rendered once, when saved (the session keeps the HTML beside each note
 Raw HTML in the source is not rendered at all (html=False); nh3 is the second wall, so no
 script, event handler, style, image or javascript: link survives even if the renderer had a bug.
 
-The budget: every parser rule call (block, inline, the inline look-ahead) and every table cell
-costs a step. Most inputs are linear, but a hostile note (`![` openers, emphasis runs, a wide
-table padded over thousands of one-character rows) costs hundreds of thousands of steps at the
-length cap; past MAX_STEPS the note is shown as plain text instead (escaped, line breaks kept).
+The budget: every parser rule call (block, inline, the link-label look-ahead), every token an
+inline rule makes, every token a post-processing pass walks, and five per table cell (counted
+before the table is built) cost a step. A hostile note at the length cap needs up to 1.2 million
+(`![` openers) or 5.5 million (a wide header over thousands of one-character rows); past
+MAX_STEPS it is shown as plain text instead (escaped, line breaks kept). bench/markdown.py
+measures it.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-# A dense, real note at the 20,000-character cap (lists of links, bold and code on every
-# line; a 5-column table of 250 rows) takes 20,000-31,000 steps: this leaves room for those.
+# Dense real notes at the 20,000-character cap (a link, bold and code on every line; a table of
+# 250 rows; tests/markdown_inputs.py) take 26,000-55,000 steps: room for those, not for more.
 MAX_STEPS = 100_000
 
 ALLOWED_TAGS = {
@@ -61,6 +63,8 @@ class _OverBudget(Exception):
 
 @dataclass(frozen=True)
 class Rendered:
+    """A note's HTML and what making it cost."""
+
     html: Markup
     steps: int  # parser work spent (rule calls and table cells)
     plain: bool  # over budget: shown as escaped plain text
@@ -100,9 +104,9 @@ def _counted_pass(fn):
 
 
 def _join_text(state) -> None:
-    """markdown-it's `fragments_join` in linear time: merge each run of adjacent text tokens
-    into its last one and recompute the levels (the original concatenates pairwise, which is
-    quadratic in a paragraph of many emphasis markers)."""
+    """markdown-it's `fragments_join` (same tokens, same levels) in linear time."""
+    # The original concatenates each run of text tokens pairwise, into the run's last token:
+    # quadratic in a paragraph of thousands of unmatched emphasis markers.
     level, kept, run = 0, [], []
     for token in state.tokens:
         if token.nesting < 0:
@@ -128,8 +132,8 @@ def _flush(run: list, kept: list) -> None:
 
 
 def _table_cells(state, start: int, end: int) -> int:
-    """Cells the table at `start` will emit (an upper bound: header columns times its lines);
-    short rows are padded to the header's width, so this is what the table costs."""
+    """At most how many cells the table at `start` makes: its columns times its lines."""
+    # Short rows are padded to the header's width: 20 KB can make 65,536 empty cells.
     line = start + 1
     columns = state.src.count("|", state.bMarks[line], state.eMarks[line]) + 1
     cells = 0
