@@ -5,6 +5,8 @@ note fields and their HTML, never their contents."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
@@ -145,6 +147,40 @@ def test_the_demo_and_scale_seeds_store_the_html(app, db):
         seed_scale(db, teams=1, members=3, weeks=6, password="demo-passphrase-1")
     db.commit()
     assert assert_stored(db) > 10
+
+
+TAMPERED = {"shared_notes_html": "<script>alert(1)</script>", "agenda_html": "<img src=x>"}
+
+
+def test_render_notes_replaces_html_this_renderer_did_not_make(runner, db, org, make_session):
+    s = make_session(org.eng, org.lead, agenda="**a**", shared="*b*", private="c")
+    make_session(org.eng, org.lead, shared="untouched")
+    db.execute(update(MentoringSession).where(MentoringSession.id == s.id).values(TAMPERED))
+    db.commit()
+    updated_at = db.scalar(select(MentoringSession.updated_at).where(MentoringSession.id == s.id))
+    r = runner.invoke(args=["tracker", "render-notes"])
+    assert r.exit_code == 0 and "1 session(s) changed" in r.output, r.output
+    assert assert_stored(db) == 2
+    assert db.get(MentoringSession, s.id).updated_at == updated_at  # not an edit
+    assert "0 session(s) changed" in runner.invoke(args=["tracker", "render-notes"]).output
+
+
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite backups only")
+def test_a_restored_backup_shows_only_html_this_renderer_made(
+    runner, db, org, make_session, tmp_path
+):
+    s = make_session(org.eng, org.lead, agenda="**a**", shared="*b*", private="c")
+    out = tmp_path / "backup.db"
+    assert runner.invoke(args=["tracker", "backup", str(out)]).exit_code == 0
+    with sqlite3.connect(out) as conn:
+        conn.execute(
+            "UPDATE mentoring_session SET shared_notes_html = ?, agenda_html = ? WHERE id = ?",
+            (TAMPERED["shared_notes_html"], TAMPERED["agenda_html"], s.id),
+        )
+    r = runner.invoke(args=["tracker", "restore", str(out), "--yes"])
+    assert r.exit_code == 0 and "1 session(s) changed" in r.output, r.output
+    db.rollback()
+    assert assert_stored(db) == 1
 
 
 # --- caps --------------------------------------------------------------------------------------
