@@ -355,6 +355,9 @@ def test_author_sees_the_canary(app, client, db, canary):
     rows = db.scalars(select(MentoringSession)).all()  # stored in the private notes, only
     assert len([s for s in rows if c.marker in s.private_notes]) == len(c.sessions)
     assert not any(c.marker in (s.shared_notes + s.agenda) for s in rows)
+    # ...and in the HTML rendered from them, so the walk would catch that column leaking too.
+    assert len([s for s in rows if c.marker in s.private_notes_html]) == len(c.sessions)
+    assert not any(c.marker in (s.shared_notes_html + s.agenda_html) for s in rows)
     login(client, "lead@example.com")
     for name, s in c.sessions.items():
         r = client.get(f"/sessions/{s.id}")

@@ -72,7 +72,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from tracker.auth.views import bp as auth_bp
     from tracker.competencies.framework_views import bp as frameworks_bp
     from tracker.competencies.views import bp as competencies_bp
-    from tracker.mentoring.markdown import render as markdown
+    from tracker.mentoring.markdown import stored as stored_html
     from tracker.mentoring.plan_views import bp as plans_bp
     from tracker.mentoring.views import bp as mentoring_bp
     from tracker.sprints.report_views import bp as delivery_bp
@@ -94,7 +94,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(plans_bp)
     app.register_blueprint(sprints_bp)
     app.register_blueprint(delivery_bp)
-    app.jinja_env.filters["markdown"] = markdown
+    app.jinja_env.filters["stored_html"] = stored_html  # notes are rendered when saved
     errors.init_app(app)
     logs.init_app(app)  # no token or search term in any log line
     cli.init_app(app)

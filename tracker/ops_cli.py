@@ -53,7 +53,25 @@ def restore_command(file: Path, yes: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored {file} (migration {revision}).")
     if revision != ScriptDirectory.from_config(cfg).get_current_head():
-        click.echo("This backup is from an older version: run `flask --app wsgi db upgrade`.")
+        click.echo(
+            "This backup is from an older version: run `flask --app wsgi db upgrade`, "
+            "then `flask --app wsgi tracker render-notes`."
+        )
+    else:
+        render_notes_command.callback()  # the file's HTML is not trusted: render it here
+
+
+@click.command("render-notes")
+@with_appcontext
+def render_notes_command() -> None:
+    """Render every session's notes again and store the HTML (after restoring a backup)."""
+    from tracker.db import get_db
+    from tracker.mentoring.stored_notes import rerender_all
+
+    db = get_db()
+    changed = rerender_all(db)
+    db.commit()
+    click.echo(f"Notes rendered again: {changed} session(s) changed.")
 
 
 @click.command("deactivate-demo-logins")
@@ -81,7 +99,8 @@ def deactivate_demo_logins_command() -> None:
 
 
 def register(group: AppGroup) -> None:
-    """Add backup, restore and deactivate-demo-logins to `group`."""
+    """Add backup, restore, deactivate-demo-logins and render-notes to `group`."""
     group.add_command(backup_command)
     group.add_command(restore_command)
     group.add_command(deactivate_demo_logins_command)
+    group.add_command(render_notes_command)

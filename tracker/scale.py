@@ -14,6 +14,7 @@ import time as clock
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from tracker.auth.models import User
 from tracker.competencies.framework_io import default_framework, ensure_default_framework
 from tracker.competencies.models import Competency, Expectation, Level, Rating
+from tracker.mentoring.markdown import render
 from tracker.mentoring.models import (
     ActionItem,
     Goal,
@@ -324,6 +326,16 @@ def _ratings(rng, member_rows, comps, expected, lead_of, weeks, start_day) -> It
                     }
 
 
+@lru_cache(maxsize=64)
+def _html(text: str) -> str:
+    return str(render(text))
+
+
+def _notes(**notes: str) -> dict[str, str]:
+    """The notes and their HTML: a bulk insert passes the model's render-on-write hook by."""
+    return notes | {f"{name}_html": _html(text) for name, text in notes.items()}
+
+
 def _mentoring(db, rng, ids, member_rows, comps, lead_of, start_day, today) -> tuple[int, int]:
     """1:1s every cadence (a few skipped) with notes, and about two action items each."""
     session_id = ids.start(MentoringSession)
@@ -344,9 +356,11 @@ def _mentoring(db, rng, ids, member_rows, comps, lead_of, start_day, today) -> t
                         "kind": rng.choice(KINDS),
                         "held_at": held,
                         "duration_minutes": 30,
-                        "agenda": "Open items; progress; blockers.",
-                        "shared_notes": rng.choice(SHARED),
-                        "private_notes": rng.choice(PRIVATE),
+                        **_notes(
+                            agenda="Open items; progress; blockers.",
+                            shared_notes=rng.choice(SHARED),
+                            private_notes=rng.choice(PRIVATE),
+                        ),
                         "mood": rng.randint(2, 5),
                         "created_at": held,
                         "updated_at": held,

@@ -43,6 +43,15 @@ SHOWN = {
     "number",
 }
 NEVER_SHOWN_TYPES = {"session"}  # a session's fields are all notes or close to them
+# Notes and the HTML rendered from them: named when changed, never shown, whatever the object.
+NOTE_FIELDS = {
+    "agenda",
+    "shared_notes",
+    "private_notes",
+    "agenda_html",
+    "shared_notes_html",
+    "private_notes_html",
+}
 SKIPPED = {
     "updated_at",
     "created_at",
@@ -126,7 +135,7 @@ def _changes(obj, kind: str) -> tuple[str, str]:
             action = "archive" if new else "restore"
         elif attr.key == "active" and kind == "user":
             action = "reactivate" if new else "deactivate"
-        if attr.key in SHOWN and kind not in NEVER_SHOWN_TYPES:
+        if attr.key in SHOWN and attr.key not in NOTE_FIELDS and kind not in NEVER_SHOWN_TYPES:
             parts.append(f"{attr.key}: {_fmt(old)} → {_fmt(new)}")
         else:
             parts.append(f"{attr.key} changed")
@@ -154,7 +163,7 @@ def _created(obj, kind: str) -> str:
     parts = []
     for attr in state.mapper.column_attrs:
         value = getattr(obj, attr.key, None)
-        if attr.key in SHOWN and value is not None:
+        if attr.key in SHOWN and attr.key not in NOTE_FIELDS and value is not None:
             parts.append(f"{attr.key}: {_fmt(value)}")
         elif attr.key.endswith("_id") and attr.key != "id" and value is not None:
             parts.append(f"{attr.key}: {value}")

@@ -16,11 +16,27 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tracker.forms import DateInRange
 from tracker.mentoring.models import SESSION_KINDS
-from tracker.mentoring.services import MAX_AGENDA, MAX_NOTES
+from tracker.mentoring.services import NOTE_FIELDS, too_long
 
 
 def _optional_int(value):
     return int(value) if value not in (None, "") else None
+
+
+def _one_newline(value: str | None) -> str | None:
+    # Browsers send a typed line break as CRLF: counted once, as the page shows it.
+    return value.replace("\r\n", "\n") if value else value
+
+
+def _note_field(name: str, **kwargs) -> TextAreaField:
+    label, limit = NOTE_FIELDS[name]
+    message = too_long(label, limit, "%(length)d")  # WTForms fills in the length
+    return TextAreaField(
+        label,
+        filters=[_one_newline],
+        validators=[Optional(), Length(max=limit, message=message)],
+        **kwargs,
+    )
 
 
 class SessionForm(FlaskForm):
@@ -34,13 +50,9 @@ class SessionForm(FlaskForm):
     duration_minutes = IntegerField(
         "Duration (minutes)", default=30, validators=[InputRequired(), NumberRange(1, 600)]
     )
-    agenda = TextAreaField("Agenda", validators=[Optional(), Length(max=MAX_AGENDA)])
-    shared_notes = TextAreaField(
-        "Shared notes", validators=[Optional(), Length(max=MAX_NOTES)], description="Markdown."
-    )
-    private_notes = TextAreaField(
-        "Private notes", validators=[Optional(), Length(max=MAX_NOTES)], description="Markdown."
-    )
+    agenda = _note_field("agenda")
+    shared_notes = _note_field("shared_notes", description="Markdown.")
+    private_notes = _note_field("private_notes", description="Markdown.")
     mood = SelectField(
         "Mood / engagement",
         coerce=_optional_int,

@@ -18,9 +18,10 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.db import Base, utcnow
+from tracker.mentoring.markdown import render
 
 if TYPE_CHECKING:
     from tracker.auth.models import User
@@ -99,6 +100,11 @@ class MentoringSession(Base):
     agenda: Mapped[str] = mapped_column(Text, default="")
     shared_notes: Mapped[str] = mapped_column(Text, default="")
     private_notes: Mapped[str] = mapped_column(Text, default="")
+    # Each note rendered once, when written (see `_render_note`); pages show these, never
+    # render per view. private_notes_html is exactly as private as private_notes.
+    agenda_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    shared_notes_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    private_notes_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     mood: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -111,6 +117,12 @@ class MentoringSession(Base):
     items: Mapped[list[ActionItem]] = relationship(
         back_populates="session", order_by="ActionItem.id", cascade="all, delete-orphan"
     )
+
+    @validates("agenda", "shared_notes", "private_notes")
+    def _render_note(self, key: str, value: str) -> str:
+        """Whoever writes a note (a form, the demo, a fixture) writes its HTML with it."""
+        setattr(self, f"{key}_html", str(render(value)))
+        return value
 
     @property
     def kind_label(self) -> str:

@@ -16,8 +16,18 @@ from tracker.mentoring.models import SESSION_KINDS, ActionItem, MentoringSession
 from tracker.team.models import Member, Team, team_lead
 from tracker.team.services import can_manage_team
 
-MAX_NOTES = 20000
+MAX_NOTES = 20000  # characters: a long 1:1 write-up is a few thousand
 MAX_AGENDA = 5000
+NOTE_FIELDS = {
+    "agenda": ("Agenda", MAX_AGENDA),
+    "shared_notes": ("Shared notes", MAX_NOTES),
+    "private_notes": ("Private notes", MAX_NOTES),
+}
+
+
+def too_long(label: str, limit: int, length: str) -> str:
+    """The message for a note over its cap, naming the field."""
+    return f"{label} can be at most {limit:,} characters (this has {length})."
 
 
 class MentoringError(ValueError):
@@ -101,13 +111,10 @@ def _apply(db: Session, s: MentoringSession, data: SessionData, view: FrameworkV
         raise MentoringError("Duration must be between 1 and 600 minutes.", "duration_minutes")
     if data.mood is not None and not 1 <= data.mood <= 5:
         raise MentoringError("Mood must be between 1 and 5.", "mood")
-    for name, limit in (
-        ("agenda", MAX_AGENDA),
-        ("shared_notes", MAX_NOTES),
-        ("private_notes", MAX_NOTES),
-    ):
-        if len(getattr(data, name)) > limit:
-            raise MentoringError(f"At most {limit} characters.", name)
+    for name, (label, limit) in NOTE_FIELDS.items():
+        length = len(getattr(data, name))
+        if length > limit:
+            raise MentoringError(too_long(label, limit, str(length)), name)
     allowed = {c.id: c for c in view.competencies} if view else {}
     unknown = [cid for cid in data.competency_ids if cid not in allowed]
     if unknown:
