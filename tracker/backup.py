@@ -12,7 +12,6 @@ database, again through the backup API, in one step.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -68,15 +67,27 @@ def backup(engine: Engine, target: Path) -> int:
 
 
 def _private_copy(candidate: Path, copy: Path) -> None:
-    """Copy `candidate`'s bytes to the new owner-only file `copy`, checking the header."""
+    """Copy `candidate` to the new owner-only file `copy`, checking the header first.
+
+    Through SQLite's backup API, not byte by byte: a file whose last transactions still sit
+    in a `-wal` beside it is copied whole (the API copies pages; it runs nothing of the file's
+    schema)."""
     if not candidate.is_file():
         raise BackupError(f"{candidate} is not a file.")
-    create_new_private_file(copy)
-    with candidate.open("rb") as src, copy.open("r+b") as dst:
-        if src.read(16) != b"SQLite format 3\x00":
+    with candidate.open("rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
             raise BackupError(f"{candidate} is not a SQLite database.")
-        src.seek(0)
-        shutil.copyfileobj(src, dst)
+    create_new_private_file(copy)
+    try:
+        src = sqlite3.connect(candidate.resolve().as_uri() + "?mode=ro", uri=True)
+        dst = sqlite3.connect(copy)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{candidate} cannot be read as a database: {exc}") from exc
 
 
 def check(candidate: Path, cfg: AlembicConfig, *, shown: Path | None = None) -> str:
