@@ -54,6 +54,11 @@ def page_arg(name: str = "page") -> int:
     return min(max(page, 1), MAX_PAGE)
 
 
+def _not_a_choice(label: str, values: list[str]) -> str:
+    shown = ", ".join(f"'{v}'" for v in values[:3]) + (", …" if len(values) > 3 else "")
+    return f"{label}: {shown} is not a valid choice for this field."
+
+
 class MultiSelectField(SelectMultipleField):
     """A multi-select whose values are de-duplicated (first wins, after coercion: `1`, `01` and
     `１` are one id) and checked against its choices, with messages that name the field.
@@ -70,8 +75,7 @@ class MultiSelectField(SelectMultipleField):
                 bad.append(raw)
         self.data = list(dict.fromkeys(good))  # the typing that makes sense is kept
         if bad:
-            shown = ", ".join(repr(b[:40]) for b in bad[:3])
-            raise ValueError(f"{self.label.text}: {shown} is not one of the choices.")
+            raise ValueError(_not_a_choice(self.label.text, [b[:40] for b in bad]))
 
     def pre_validate(self, form):
         if not self.validate_choice or not self.data:
@@ -79,9 +83,7 @@ class MultiSelectField(SelectMultipleField):
         acceptable = {self.coerce(choice[0]) for choice in self.iter_choices()}
         unknown = [str(value) for value in self.data if value not in acceptable]
         if unknown:
-            raise ValidationError(
-                f"{self.label.text}: {', '.join(unknown[:3])} is not one of the choices."
-            )
+            raise ValidationError(_not_a_choice(self.label.text, unknown))
 
 
 class MultiCheckboxField(MultiSelectField):
