@@ -26,10 +26,6 @@ class History:
     ratings: list[Rating] = field(default_factory=list)
 
     @property
-    def per_page(self) -> int:
-        return HISTORY_PAGE if self.page else HISTORY_SHOWN
-
-    @property
     def pages(self) -> int:
         return max(1, -(-self.total // HISTORY_PAGE))
 
@@ -92,6 +88,7 @@ def rating_history(
     low = (page - 1) * HISTORY_PAGE
     for rating, key, rn, _total in rows:
         h = history[key]
-        if not h.page or low < rn <= low + HISTORY_PAGE:  # the opened key's preview rows: out
+        # The opened competency shows its page only (its newest few came along in the query).
+        if not h.page or low < rn <= low + HISTORY_PAGE:
             h.ratings.append(rating)
     return history
