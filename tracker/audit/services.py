@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import has_request_context
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import String, event, insert, inspect
 from sqlalchemy.orm import Session
 
 from tracker.audit.models import AuditEvent
@@ -197,15 +197,17 @@ def _after_flush(session: Session, _context) -> None:
         session.connection().execute(
             insert(AuditEvent),
             [
-                {
-                    "at": now,
-                    "actor_id": actor_id,
-                    "actor": actor,
-                    "action": action,
-                    "object_type": kind,
-                    "object_id": _single(identity),
-                    "summary": summary[:1000],
-                }
+                _fit(
+                    {
+                        "at": now,
+                        "actor_id": actor_id,
+                        "actor": actor,
+                        "action": action,
+                        "object_type": kind,
+                        "object_id": _single(identity),
+                        "summary": summary,
+                    }
+                )
                 for action, kind, identity, summary in rows
             ],
         )
@@ -222,6 +224,24 @@ def _single(identity) -> int | None:
     return None
 
 
+# Each text column's length, from the model: a longer value (a long name and e-mail as the
+# actor) would fail every audited write on PostgreSQL, so it is cut to fit instead.
+_LENGTHS = {
+    c.name: c.type.length
+    for c in AuditEvent.__table__.columns
+    if isinstance(c.type, String) and c.type.length
+}
+
+
+def _fit(row: dict) -> dict:
+    """`row` with every string cut to its column's length (an ellipsis marks the cut)."""
+    for name, length in _LENGTHS.items():
+        value = row.get(name)
+        if isinstance(value, str) and len(value) > length:
+            row[name] = value[: length - 1] + "…"
+    return row
+
+
 def record(
     db: Session,
     action: str,
@@ -236,13 +256,17 @@ def record(
     actor_id, actor = _actor(actor)
     db.connection().execute(
         insert(AuditEvent).values(
-            at=utcnow(),
-            actor_id=actor_id,
-            actor=actor[:300],  # the column's length: a long name and a long e-mail
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            summary=summary[:1000],
+            **_fit(
+                {
+                    "at": utcnow(),
+                    "actor_id": actor_id,
+                    "actor": actor,
+                    "action": action,
+                    "object_type": object_type,
+                    "object_id": object_id,
+                    "summary": summary,
+                }
+            )
         )
     )
 
@@ -255,13 +279,17 @@ def record_apart(action: str, object_type: str, object_id: int | None, summary: 
     actor_id, actor = _actor()
     write_apart(
         insert(AuditEvent).values(
-            at=utcnow(),
-            actor_id=actor_id,
-            actor=actor[:300],
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            summary=summary[:1000],
+            **_fit(
+                {
+                    "at": utcnow(),
+                    "actor_id": actor_id,
+                    "actor": actor,
+                    "action": action,
+                    "object_type": object_type,
+                    "object_id": object_id,
+                    "summary": summary,
+                }
+            )
         )
     )
 

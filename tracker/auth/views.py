@@ -28,15 +28,14 @@ from tracker.auth.forms import (
 from tracker.auth.models import User
 from tracker.auth.permissions import logged_in, public, roles
 from tracker.db import get_db, utcnow
+from tracker.http import safe_redirect_target
 
 bp = Blueprint("auth", __name__)
 
 
 def safe_next(target: str | None) -> str:
-    """`target` if it is a path on this site, else home: never an open redirect elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("team.home")
+    """`target` if it is a path on this site, else home (the one check: tracker/http.py)."""
+    return safe_redirect_target(target, url_for("team.home"))
 
 
 def _start_session(user: User, remember: bool) -> None:

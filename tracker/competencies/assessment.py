@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from tracker.competencies.history import History, rating_history
 from tracker.competencies.models import Category, Competency, Level, Rating
 from tracker.competencies.services import (
     FrameworkView,
     Latest,
     framework_id_for_team,
     latest_ratings,
-    rating_history,
 )
 from tracker.team.models import Member
 
@@ -28,7 +28,7 @@ class CompetencyRow:
     expected_next: int | None
     descriptor: str
     descriptor_next: str
-    history: list[Rating]
+    history: History
 
     @property
     def gap(self) -> int | None:
@@ -104,13 +104,19 @@ class MemberAssessment:
 
 
 def assess_member(
-    db: Session, member: Member, view: FrameworkView, target_name: str | None = None
+    db: Session,
+    member: Member,
+    view: FrameworkView,
+    target_name: str | None = None,
+    open_key: str | None = None,
+    history_page: int = 1,
 ) -> MemberAssessment:
-    """Every competency of the member's framework with ratings, expectations and history."""
+    """Every competency of the member's framework with ratings, expectations and history (the
+    newest few of each; page `history_page` of the competency `open_key`)."""
     framework_id = framework_id_for_team(db, member.team)
     assert framework_id is not None
     latest = latest_ratings(db, framework_id, Member.id == member.id)
-    history = rating_history(db, member, framework_id)
+    history = rating_history(db, member, framework_id, open_key, history_page)
     level = view.level(member.level)
     target = view.level(target_name) if target_name else view.next_level(level)
     blocks = []
@@ -128,7 +134,7 @@ def assess_member(
                     expected_next=exp_next.expected if exp_next else None,
                     descriptor=exp.descriptor if exp else "",
                     descriptor_next=exp_next.descriptor if exp_next else "",
-                    history=history.get(comp.key, []),
+                    history=history.get(comp.key, History(0)),
                 )
             )
         blocks.append(CategoryBlock(category, rows))

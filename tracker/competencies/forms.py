@@ -55,7 +55,17 @@ def category_form(
         setattr(
             CategoryRatingForm,
             f"n{cid}",
-            StringField("Evidence", validators=[Optional(), Length(max=MAX_NOTE)]),
+            StringField(
+                "Evidence",
+                validators=[
+                    Optional(),
+                    Length(
+                        max=MAX_NOTE,
+                        message=f"Evidence for {row.competency.name}: at most {MAX_NOTE} "
+                        "characters.",
+                    ),
+                ],
+            ),
         )
         setattr(
             CategoryRatingForm,

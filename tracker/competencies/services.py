@@ -22,7 +22,7 @@ from tracker.competencies.models import (
 )
 from tracker.team.models import Member, Team
 
-MAX_NOTE = 5000
+MAX_NOTE = 1000  # a rating's evidence note: one line, shown in the history
 
 
 class RatingError(ValueError):
@@ -239,24 +239,6 @@ def latest_values(
     return result
 
 
-def rating_history(db: Session, member: Member, framework_id: int) -> dict[str, list[Rating]]:
-    """Every rating of a member in a framework, newest first, per competency key (one query)."""
-    rows = db.execute(
-        select(Rating, Competency.key)
-        .options(
-            selectinload(Rating.rater), selectinload(Rating.session), selectinload(Rating.milestone)
-        )
-        .join(Competency, Competency.id == Rating.competency_id)
-        .join(FrameworkVersion, FrameworkVersion.id == Competency.version_id)
-        .where(Rating.member_id == member.id, FrameworkVersion.framework_id == framework_id)
-        .order_by(Rating.created_at.desc(), Rating.id.desc())
-    )
-    history: dict[str, list[Rating]] = {}
-    for rating, key in rows:
-        history.setdefault(key, []).append(rating)
-    return history
-
-
 def _check_url(url: str) -> str:
     url = url.strip()
     if not url:
@@ -305,7 +287,11 @@ def rate(
             f"({min(view.scale_values)} to {max(view.scale_values)})."
         )
     if len(item.note) > MAX_NOTE:
-        raise RatingError(f"{competency.name}: the note is longer than {MAX_NOTE} characters.")
+        raise RatingError(
+            f"Evidence for {competency.name}: at most {MAX_NOTE} characters "
+            f"({len(item.note)} given).",
+            "note",
+        )
     if member.archived:
         raise RatingError(f"{member.name} is archived; restore them before rating.")
     rating = Rating(

@@ -23,6 +23,7 @@ from tracker.competencies.matrix import (
 from tracker.db import get_db, utcnow, writes
 from tracker.exports.download import attachment
 from tracker.exports.matrix_export import BUILDERS, CONTENT_TYPES
+from tracker.forms import page_arg
 from tracker.mentoring.models import MentoringSession
 from tracker.security import svg_response
 from tracker.sprints.models import Milestone
@@ -37,7 +38,11 @@ def _assessment(member_id: int):
     view = services.view_for_team(db, member.team)
     if view is None:
         return member, None
-    return member, assess_member(db, member, view, request.args.get("target"))
+    args = request.args
+    open_key = args.get("history") if args.get("history") in view.by_key else None
+    return member, assess_member(
+        db, member, view, args.get("target"), open_key, page_arg("history_page")
+    )
 
 
 @bp.route("/members/<int:member_id>/competencies")

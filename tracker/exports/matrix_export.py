@@ -1,8 +1,12 @@
 """Skill matrix exports. Pure builders: a `Matrix` in, bytes out.
 
-Spreadsheet safety: in CSV every text cell that a spreadsheet would read as a formula (starts
-with = + - @, tab, CR or LF) is prefixed with an apostrophe, as OWASP recommends; in XLSX every
-text cell is written as a string, never a formula or a link.
+Spreadsheet safety: in CSV every field is quoted and every text cell that a spreadsheet could
+read as a formula gets an apostrophe, as OWASP recommends: before a trigger (= + - @ and their
+full-width, small and super/subscript forms, the minus sign) at the start of the cell or of any
+piece a spreadsheet may split it into at a delimiter-like character (, ; | tab, line breaks and
+their full-width forms), blanks in between included; a cell starting with a tab or a line
+break gets one too. In XLSX every text cell is written as a string, never a formula or a link,
+so it keeps its exact text; JSON is data and keeps it too.
 """
 
 from __future__ import annotations
@@ -10,12 +14,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import xlsxwriter
 
 from tracker.competencies.matrix import Matrix
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What a spreadsheet may take as the start of a formula: = + - @ and every character NFKC folds
+# into one of them (full-width, small, super- and subscript forms), and the minus signs.
+FORMULA_TRIGGERS = frozenset(
+    "=\uff1d\ufe66\u207c\u208c"
+    "+\uff0b\ufe62\u207a\u208a\ufb29\u2795"
+    "-\uff0d\ufe63\u2212\u207b\u208b\u2796"
+    "@\uff20\ufe6b"
+)
+# Where a spreadsheet may cut a cell into pieces (another delimiter, a broken quote, a line).
+CELL_BREAKS = frozenset(",;|\t\r\n\uff0c\ufe50\ufe10\uff1b\ufe54\ufe14\u037e\uff5c")
+_BLANKS = r"\s\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff"  # spaces, invisibles
+_UNSAFE = re.compile(
+    "(?:^|(?<=[" + re.escape("".join(sorted(CELL_BREAKS))) + "]))"
+    "(?=[" + _BLANKS + "]*[" + re.escape("".join(sorted(FORMULA_TRIGGERS))) + "])"
+)
+FORMULA_START = ("\t", "\r", "\n")  # OWASP: these start a formula-ish cell by themselves
 MEMBER_COLUMNS = ("member", "email", "team", "level", "status")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -26,9 +46,11 @@ CONTENT_TYPES = {
 
 def neutralise(value):
     """Make a text cell inert in spreadsheets; numbers and None pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START):
+        value = "'" + value
+    return _UNSAFE.sub("'", value)
 
 
 def _member_cells(row) -> list:
@@ -39,8 +61,10 @@ def _member_cells(row) -> list:
 def to_csv(matrix: Matrix) -> bytes:
     """One header row of stable competency keys; one row per member with lead ratings."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*MEMBER_COLUMNS, *(c.competency.key for c in matrix.columns)])
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(
+        [neutralise(v) for v in (*MEMBER_COLUMNS, *(c.competency.key for c in matrix.columns))]
+    )
     for row in matrix.rows:
         writer.writerow(
             [neutralise(v) for v in _member_cells(row)]

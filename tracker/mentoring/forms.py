@@ -8,13 +8,12 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from tracker.forms import DateInRange
+from tracker.forms import DateInRange, MultiSelectField
 from tracker.mentoring.models import SESSION_KINDS
 from tracker.mentoring.services import NOTE_FIELDS, too_long
 
@@ -66,9 +65,7 @@ class SessionForm(FlaskForm):
             ("5", "5 · energised"),
         ],
     )
-    competency_ids = SelectMultipleField(
-        "Competencies discussed", coerce=int, validators=[Optional()]
-    )
+    competency_ids = MultiSelectField("Competencies discussed", coerce=int, validators=[Optional()])
 
 
 class ItemForm(FlaskForm):

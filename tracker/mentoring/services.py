@@ -122,7 +122,8 @@ def _apply(db: Session, s: MentoringSession, data: SessionData, view: FrameworkV
     s.kind, s.held_at, s.duration_minutes = data.kind, data.held_at, data.duration_minutes
     s.agenda, s.shared_notes, s.private_notes = data.agenda, data.shared_notes, data.private_notes
     s.mood = data.mood
-    s.competencies = [allowed[cid] for cid in data.competency_ids]
+    # Once each: the link table's key is (session, competency).
+    s.competencies = [allowed[cid] for cid in dict.fromkeys(data.competency_ids)]
 
 
 def create_session(

@@ -9,11 +9,11 @@ from flask_login import current_user
 
 from tracker.auth.forms import EmptyForm
 from tracker.auth.permissions import logged_in, public, roles
-from tracker.auth.views import safe_next
 from tracker.cache import page_cached, render_cached
 from tracker.competencies.services import view_for_team
 from tracker.db import get_db, utcnow, writes
 from tracker.forms import page_arg
+from tracker.http import safe_redirect_target
 from tracker.mentoring import agenda as agenda_builder
 from tracker.mentoring import calendar as feeds
 from tracker.mentoring import plans, services
@@ -209,7 +209,7 @@ def _tick(item_id: int, done: bool):
     services.set_done(item, current_user, done, utcnow())
     db.commit()
     flash(f"“{item.text}” {'ticked off' if done else 'reopened'}.", "success")
-    return redirect(safe_next(request.form.get("next")))
+    return redirect(safe_redirect_target(request.form.get("next"), url_for("team.home")))
 
 
 PAGE = 50  # sessions per timeline page: two years of weekly 1:1s is over a hundred
