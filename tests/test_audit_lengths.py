@@ -134,13 +134,12 @@ def test_every_text_column_is_cut_to_its_length(app, db, org, extra):
         org.admin.name = "A" * 120
         org.admin.email = _email("a")
         db.commit()
-        login_user(org.admin)
-        with app.app_context():
-            from tracker.db import get_db
+        login_user(org.admin)  # the request's own app context: current_user is the admin
+        from tracker.db import get_db
 
-            session = get_db()
-            record(session, values["action"], values["object_type"], 1, values["summary"])
-            session.commit()
+        session = get_db()
+        record(session, values["action"], values["object_type"], 1, values["summary"])
+        session.commit()
     row = db.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
     for name, length in TEXT_COLUMNS.items():
         stored = getattr(row, name)
