@@ -55,10 +55,28 @@ def restore_command(file: Path, yes: bool) -> None:
     if revision != ScriptDirectory.from_config(cfg).get_current_head():
         click.echo(
             "This backup is from an older version: run `flask --app wsgi db upgrade`, "
-            "then `flask --app wsgi tracker render-notes`."
+            "then `flask --app wsgi tracker end-all-logins` and "
+            "`flask --app wsgi tracker render-notes`."
         )
     else:
+        end_all_logins_command.callback()  # logins ended since the backup stay ended
         render_notes_command.callback()  # the file's HTML is not trusted: render it here
+
+
+@click.command("end-all-logins")
+@with_appcontext
+def end_all_logins_command() -> None:
+    """End every login, calendar feed and unused one-time link (run after a restore, or when a
+    breach is suspected): everyone logs in again, leads make new feed URLs."""
+    from tracker.audit.services import record
+    from tracker.auth.sessions import end_every_login
+    from tracker.db import get_db
+
+    db = get_db()
+    users, links = end_every_login(db)
+    record(db, "end all logins", "user", None, f"{users} users, {links} unused links closed")
+    db.commit()
+    click.echo(f"Ended the logins of {users} user(s) and closed {links} unused link(s).")
 
 
 @click.command("render-notes")
@@ -99,8 +117,9 @@ def deactivate_demo_logins_command() -> None:
 
 
 def register(group: AppGroup) -> None:
-    """Add backup, restore, deactivate-demo-logins and render-notes to `group`."""
+    """Add the backup, restore and recovery commands to `group`."""
     group.add_command(backup_command)
     group.add_command(restore_command)
     group.add_command(deactivate_demo_logins_command)
     group.add_command(render_notes_command)
+    group.add_command(end_all_logins_command)

@@ -238,3 +238,20 @@ def browser(user_agent: str) -> str:
             )
             return f"{label} on {system.replace('Mac OS', 'macOS')}" if system else label
     return user_agent[:60] or "unknown browser"
+
+
+def end_every_login(db: Session) -> tuple[int, int]:
+    """End every user's logins (and, through the hooks, calendar feeds) and close every unused
+    one-time link; return (users, links). For a restored backup: what was ended or used after
+    it was taken must not come back to life."""
+    from tracker.auth.models import AccountLink
+
+    users = list(db.scalars(select(User)))
+    for user in users:
+        user.end_all_sessions()
+    now = utcnow()
+    links = list(db.scalars(select(AccountLink).where(AccountLink.used_at.is_(None))))
+    for link in links:
+        link.used_at = now
+    db.flush()
+    return len(users), len(links)
