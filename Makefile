@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Two pytest workers (pytest-xdist): each gets its own migrated database; PYTEST_ARGS= for one.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: load help install install-dev run serve migrate test test-sqlite test-postgres test-browser lint format clean bench bench-plans bench-matrix
+.PHONY: bench-markdown load help install install-dev run serve migrate test test-sqlite test-postgres test-browser lint format clean bench bench-plans bench-matrix
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -70,6 +70,9 @@ bench: install-dev  ## org scale (2,000 members): pages, exports, gunicorn+wrk; 
 
 bench-plans: install-dev  ## every page's SQL statements and query plans at org scale (both engines)
 	$(BIN)/python bench/plans.py
+
+bench-markdown: install-dev  ## the cost of rendering the costliest notes, before and after the budget
+	$(BIN)/python bench/markdown.py
 
 bench-matrix: install-dev  ## time the skill matrix page and exports (500 members) against raw SQL
 	$(BIN)/python bench/matrix.py
