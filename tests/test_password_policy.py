@@ -208,7 +208,7 @@ def test_strong_passphrases_are_accepted_everywhere(app, client, runner, org, db
     "password",
     [
         "correct-horse-battery-staple",  # tests/conftest.py PASSWORD
-        "teamtracker-demo",  # the demo's default (tracker/cli.py, README)
+        "teamtracker-demo",  # the demo's default (tracker/demo.py, README.md)
         "browser-tests-demo-password",
         "demo-passphrase-1",
         "benchmark-passphrase-1",  # bench/

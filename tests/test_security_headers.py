@@ -1,6 +1,6 @@
-"""Every security header the README promises, on every kind of response: every GET route as
-every role (pages, redirects, 403s, 404s), errors (400, 404, 405, 413, 500), exports, the
-calendar feed, charts (SVG, with their own narrow policy) and static files (cacheable), over
+"""Every security header docs/security.md promises, on every kind of response: every GET
+route as every role (pages, redirects, 403s, 404s), errors (400, 404, 405, 413, 500), exports,
+the calendar feed, charts (SVG, with their own narrow policy) and static files (cacheable), over
 HTTP and HTTPS (HSTS only there)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tests.test_routes import ACTORS, _url_for_rule
 HTTPS = "https://tracker.test"
 YEAR = 365 * 24 * 3600
 
-# The README's "Security and data safety" section, as directives and headers.
+# docs/security.md ("Only the right person gets in", Headers), as directives and headers.
 PAGE_CSP = {
     "default-src": {"'self'"},
     "object-src": {"'none'"},
