@@ -35,7 +35,7 @@ def sqlite_path(engine: Engine) -> Path:
     if url.get_backend_name() != "sqlite":
         raise BackupError(
             "This database is PostgreSQL: back it up with pg_dump and restore with pg_restore "
-            "(see docs/operations.md, 'Backups')."
+            "(see docs/operations.md, 'Backups and restore')."
         )
     if not url.database or url.database == ":memory:":
         raise BackupError("An in-memory database cannot be backed up.")
