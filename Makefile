@@ -39,15 +39,16 @@ run: migrate  ## install, migrate, seed the demo on an empty database, serve on 
 serve: migrate  ## production-style: gunicorn with 4 workers on 127.0.0.1:8000
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
-lint: install-dev  ## ruff: lint and format check
+lint: install-dev  ## ruff (lint and format check), then mypy (configured in pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install-dev  ## ruff: fix what can be fixed and format
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint test-sqlite  ## lint, then the whole suite on SQLite
+test: lint test-sqlite  ## lint and type check, then the whole suite on SQLite
 
 test-sqlite: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -78,4 +79,4 @@ bench-matrix: install-dev  ## time the skill matrix page and exports (500 member
 	$(BIN)/python bench/matrix.py
 
 clean:  ## remove the virtualenv and caches (keeps instance/, your data)
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

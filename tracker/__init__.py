@@ -63,7 +63,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedInt
     proxies = int(os.environ.get("TRACKER_TRUSTED_PROXIES", "0") or 0)
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # Flask's documented way to add WSGI middleware (mypy sees a method being replaced).
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
 
     import tracker.models  # noqa: F401  (every feature's mappers, before the first query)
     from tracker import cache, cli, db, errors, logs, security

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import Executable, MetaData, create_engine, event, select
+from sqlalchemy import Executable, MetaData, Table, create_engine, event, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -31,6 +32,11 @@ class Base(DeclarativeBase):
     """Declarative base with a naming convention, so constraints migrate on both engines."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model here maps a Table (SQLAlchemy types it as any FromClause), so Core
+        # update()/delete() accept Model.__table__.
+        __table__: ClassVar[Table]
 
 
 def utcnow() -> datetime:
@@ -64,7 +70,7 @@ def make_engine(url: str, echo: bool = False, *, deferred_only: bool = False) ->
         return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
     in_memory = parsed.database in (None, "", ":memory:")
-    if not in_memory and not parsed.query.get("uri"):
+    if parsed.database and not in_memory and not parsed.query.get("uri"):
         create_private_file(parsed.database)
     engine = create_engine(url, echo=echo, connect_args={"timeout": 30}, hide_parameters=True)
 

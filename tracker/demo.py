@@ -175,6 +175,7 @@ EVIDENCE = [
 def _ratings(db: Session, team: Team, lead: User) -> None:
     """Three rounds of lead ratings and two of self-ratings per member, once."""
     view = view_for_team(db, team)
+    assert view is not None  # seed() installs the default framework before any rating
     members = list(db.scalars(select(Member).where(Member.team_id == team.id)))
     rated = set(
         db.scalars(select(Rating.member_id).where(Rating.member_id.in_([m.id for m in members])))

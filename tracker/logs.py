@@ -10,9 +10,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, cast
 from urllib.parse import quote, unquote
 
 from gunicorn.glogging import Logger
+
+if TYPE_CHECKING:
+    from gunicorn.glogging import _AtomsDict  # exists in the type stubs only
 
 REDACTED = "[redacted]"
 # Path segments after these carry a secret (the one-time link, the calendar feed's token)...
@@ -115,8 +119,9 @@ class GunicornLogger(Logger):
         _add_filter(self.error_log)
         _add_filter(self.access_log)
 
-    def atoms(self, resp, req, environ, request_time) -> dict:
-        return scrub_atoms(super().atoms(resp, req, environ, request_time))
+    def atoms(self, resp, req, environ, request_time) -> _AtomsDict:
+        # The same keys with scrubbed values: a copy made key by key cannot carry the TypedDict.
+        return cast("_AtomsDict", scrub_atoms(super().atoms(resp, req, environ, request_time)))
 
 
 def init_app(app) -> None:

@@ -59,6 +59,8 @@ def restore_command(file: Path, yes: bool) -> None:
             "`flask --app wsgi tracker render-notes`."
         )
     else:
+        # click types a command's callback as optional; these two (below) have one.
+        assert end_all_logins_command.callback and render_notes_command.callback
         end_all_logins_command.callback()  # logins ended since the backup stay ended
         render_notes_command.callback()  # the file's HTML is not trusted: render it here
 

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypedDict
 
 COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt.gz"
 MAX_WORD = 40  # longer substrings are never looked up in the common list
@@ -33,8 +34,15 @@ _LOOKALIKES = str.maketrans("01i!|23€4@5$687+9", "ollllzeeaassbbttg")
 
 # The shifted characters type the same key as their unshifted twin.
 _SHIFTED = dict(zip('~!@#$%^&*()_+{}|:"<>?', "`1234567890-=[]\\;',./", strict=True))
+
+
+class _Keyboard(TypedDict):
+    rows: tuple[str, ...]
+    offsets: tuple[float, ...]
+
+
 # (row, x) of every key; each row is offset the way a keyboard's rows are.
-_KEYBOARDS = (
+_KEYBOARDS: tuple[_Keyboard, ...] = (
     {"rows": ("`1234567890-=", "qwertyuiop[]\\", "asdfghjkl;'", "zxcvbnm,./"),
      "offsets": (0, 1.5, 1.75, 2.25)},
     {"rows": ("789", "456", "123", "0"), "offsets": (0, 0, 0, 0)},
@@ -179,7 +187,7 @@ class _Estimator:
         for start in range(n):
             for end in range(start + 3, min(n, start + MAX_WORD) + 1):
                 sub = folded[start:end]
-                for key, backwards in ((sub, 0), (sub[::-1], 1)):
+                for key, backwards in ((sub, False), (sub[::-1], True)):
                     rank = ranks.get(key)
                     if rank is not None:
                         variation = _variation_bits(password[start:end])

@@ -204,6 +204,7 @@ def seed_scale(
 
     # Leads, teams, members, engineer accounts.
     user_id, team_id, member_id = ids.start(User), ids.start(Team), ids.start(Member)
+    users: list[dict]
     users, team_rows, lead_rows, member_rows = [], [], [], []
     team_members: list[list[dict]] = []
     for t in range(teams):
@@ -339,6 +340,7 @@ def _notes(**notes: str) -> dict[str, str]:
 def _mentoring(db, rng, ids, member_rows, comps, lead_of, start_day, today) -> tuple[int, int]:
     """1:1s every cadence (a few skipped) with notes, and about two action items each."""
     session_id = ids.start(MentoringSession)
+    sessions: list[dict]
     sessions, items, links = [], [], []
     n_sessions = n_items = 0
     for m in member_rows:
@@ -404,12 +406,15 @@ def _delivery(db, rng, ids, team_rows, team_members, lead_of, start_day, today) 
         ids.start(Project),
         ids.start(Milestone),
     )
+    sprints: list[dict]
+    projects: list[dict]
+    milestones: list[dict]
     sprints, projects, milestones, moves = [], [], [], []
     first = start_day - timedelta(days=start_day.weekday())
     for t, team in enumerate(team_rows):
         owners = [m["id"] for m in team_members[t] if not m["archived"]] or [None]
         lead = lead_of[team["id"]]
-        team_sprints = []
+        team_sprints: list[dict] = []
         start = first
         while True:
             end = start + timedelta(days=13)
@@ -431,7 +436,7 @@ def _delivery(db, rng, ids, team_rows, team_members, lead_of, start_day, today) 
             if state == "planned":
                 break
             start = end + timedelta(days=1)
-        project = None
+        project: dict = {}  # the first sprint (k == 0) starts a project
         for k, sprint in enumerate(team_sprints):
             if k % 6 == 0:
                 pid = project_id + len(projects)
@@ -509,6 +514,8 @@ def _delivery(db, rng, ids, team_rows, team_members, lead_of, start_day, today) 
 def _plans(db, rng, ids, member_rows, comps, today) -> int:
     """A growth plan with three goals for about one member in six below Lead."""
     plan_id, goal_id = ids.start(GrowthPlan), ids.start(Goal)
+    plans: list[dict]
+    goals: list[dict]
     plans, goals = [], []
     now = datetime.combine(today, time(9))
     for m in member_rows:

@@ -3,6 +3,8 @@ users and resets, second-admin approvals, and the owner's notices."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
@@ -45,6 +47,7 @@ def welcome():
         return render_template("auth/link_invalid.html"), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
+        assert form.password.data is not None  # InputRequired
         try:
             user = links.use_link(db, link, form.password.data)
         except links.LinkRefused as exc:
@@ -53,7 +56,7 @@ def welcome():
             return render_template("auth/link_invalid.html", reason=str(exc)), 403
         except AccountError as exc:
             db.rollback()
-            form.password.errors.append(str(exc))
+            cast(list, form.password.errors).append(str(exc))  # a list once validated
         else:
             db.commit()
             _start_session(user, remember=False)
@@ -78,6 +81,7 @@ def new_user():
     form = UserForm()
     if form.validate_on_submit():
         db = get_db()
+        assert form.email.data is not None and form.name.data is not None  # InputRequired
         try:
             user, token = links.create_account(
                 db, form.email.data, form.name.data, form.role.data, current_user

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import CursorResult, Result, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.audit.services import record
@@ -43,6 +44,11 @@ def audit(db: Session, action: str, user_id: int | None, summary: str = "") -> N
     """An audit row about an account (skipped where the session has auditing off: seeding)."""
     if db.info.get("audit") is not False:
         record(db, action, "user", user_id, summary)
+
+
+def _rowcount(result: Result[Any]) -> int:
+    # Session.execute is typed as returning a Result; an UPDATE's is always a CursorResult.
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def needs_second_admin(db: Session, user: User) -> bool:
@@ -180,10 +186,11 @@ def approve(db: Session, link: AccountLink, acting: User) -> str:
         )
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:  # approved, cancelled or expired meanwhile: one approval only
+    if _rowcount(done) != 1:  # approved, cancelled or expired meanwhile: one approval only
         raise AccountError("This request is no longer waiting for approval.")
     db.expire(link)
     user = link.user
+    assert user is not None  # a reset request names its account
     audit(db, "reset approved", user.id, f"asked by {requester.email}")
     notify(
         db,
@@ -200,6 +207,7 @@ def cancel(db: Session, link: AccountLink, acting: User) -> None:
         raise AccountError("This reset is closed already.")
     close_links(db, AccountLink.id == link.id)
     db.expire(link)
+    assert link.user_id is not None  # a reset request names its account
     audit(db, "reset cancelled", link.user_id, f"by {acting.email}")
     notify(db, link.user_id, f"{acting.name} cancelled the reset of your password.")
 
@@ -242,7 +250,7 @@ def open_link(db: Session, token: str) -> tuple[int, str] | None:
         )
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:  # another request opened it first
+    if _rowcount(done) != 1:  # another request opened it first
         return None
     audit(db, "link opened", link.user_id, f"{link.kind} link #{link.id}")
     return link.id, nonce
@@ -282,7 +290,7 @@ def use_link(db: Session, link: AccountLink, password: str) -> User:
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    if closed.rowcount != 1:
+    if _rowcount(closed) != 1:
         raise LinkRefused("This link is no longer valid.")
     if link.kind == "invite":
         member = link.member
@@ -290,11 +298,11 @@ def use_link(db: Session, link: AccountLink, password: str) -> User:
         taken = db.scalar(select(User.id).where(User.email == normalise_email(member.email)))
         if member.user_id is not None or member.archived or taken:
             raise LinkRefused(NEUTRAL_INVITE_ERROR)
-        user = create_user(db, member.email, member.name, "engineer", None)
-        set_password(user, password)
-        member.user = user
-        audit(db, "invitation used", user.id, f"{user.email}, invited by {_issued_by(link)}")
-        return user
+        created = create_user(db, member.email, member.name, "engineer", None)
+        set_password(created, password)
+        member.user = created
+        audit(db, "invitation used", created.id, f"{created.email}, invited by {_issued_by(link)}")
+        return created
     user = link.user
     assert user is not None
     if link.approved_at is None and needs_second_admin(db, user):

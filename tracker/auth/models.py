@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import (
     Boolean,
@@ -53,8 +53,9 @@ class User(Base):
     member: Mapped[Member | None] = relationship(back_populates="user", uselist=False)
 
     # The login this request runs under (tracker/auth/sessions.py sets both): not columns.
-    login_id = None  # the Flask-Login id its cookies carry
-    login_session_id = None  # the LoginSession's id
+    # Typed by cast: SQLAlchemy would take an annotation without Mapped[] for a bad mapping.
+    login_id = cast("str | None", None)  # the Flask-Login id its cookies carry
+    login_session_id = cast("int | None", None)  # the LoginSession's id
 
     # Flask-Login protocol
     @property

@@ -21,8 +21,8 @@ def public(view: F) -> F:
 def logged_in(view: F) -> F:
     """Any active, logged-in user may reach this view (objects are checked by loaders)."""
     wrapped = login_required(view)
-    wrapped.access = ("admin", "lead", "engineer")  # type: ignore[attr-defined]
-    return wrapped  # type: ignore[return-value]
+    wrapped.access = ("admin", "lead", "engineer")
+    return wrapped
 
 
 def roles(*allowed: str) -> Callable[[F], F]:
@@ -37,7 +37,7 @@ def roles(*allowed: str) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         wrapped = login_required(wrapper)
-        wrapped.access = allowed  # type: ignore[attr-defined]
-        return wrapped  # type: ignore[return-value]
+        wrapped.access = allowed
+        return wrapped
 
     return decorator

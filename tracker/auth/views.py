@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from flask import (
     Blueprint,
@@ -64,6 +65,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         db = get_db()
+        assert form.email.data is not None and form.password.data is not None  # InputRequired
         result = services.authenticate(
             db, form.email.data, form.password.data, request.remote_addr or "unknown"
         )
@@ -71,7 +73,7 @@ def login():
         if result.user is not None:
             _start_session(result.user, form.remember.data)
             return redirect(safe_next(request.args.get("next")))
-        form.password.errors.append(result.error)
+        cast(list, form.password.errors).append(result.error)  # a list once validated
         page = render_template("auth/login.html", form=form)
         if result.retry_after is not None:  # throttled: say when to come back
             return page, 429, {"Retry-After": str(result.retry_after)}
@@ -99,6 +101,7 @@ def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         db = get_db()
+        assert form.current_password.data is not None and form.password.data is not None
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
         except services.AccountError as exc:
@@ -190,6 +193,7 @@ def edit_user(user_id: int):
     user = _load_user(user_id)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
+        assert form.name.data is not None  # InputRequired
         try:
             services.update_user(get_db(), user, current_user, form.name.data, form.role.data)
         except services.AccountError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 import click
 from flask.cli import with_appcontext
@@ -79,8 +79,8 @@ def import_framework_command(file: BinaryIO, make_default: bool, dry_run: bool) 
             f"already, so no version was added.{default}"
         )
         return
-    previous = None if result.new_framework else result.version.number - 1
-    _echo_changes(result.changes.summary_lines(), previous)
+    previous_number = None if result.new_framework else result.version.number - 1
+    _echo_changes(result.changes.summary_lines(), previous_number)
     click.echo(f'Imported "{doc.name}" as version {result.version.number}.{default}')
 
 
@@ -113,7 +113,7 @@ def _echo_changes(lines: list[str], previous: int | None) -> None:
 @click.option("--version", "number", type=click.IntRange(min=1), help="Version (default: latest).")
 @with_appcontext
 def export_framework_command(
-    name: str | None, fmt: str | None, output: Path | None, number: int | None
+    name: str | None, fmt: Literal["yaml", "json"] | None, output: Path | None, number: int | None
 ) -> None:
     """Export a framework as YAML or JSON.
 
@@ -134,14 +134,14 @@ def export_framework_command(
         raise click.ClickException(
             f'"{framework.name}" has no version {number} (latest: {latest}).'
         )
-    to_file = output is not None and str(output) != "-"
-    fmt = fmt or ("json" if to_file and output.suffix.lower() == ".json" else "yaml")
-    text = dump_framework(export_framework(version), fmt)  # type: ignore[arg-type]
-    if not to_file:
+    path = output if output is not None and str(output) != "-" else None  # None: standard output
+    fmt = fmt or ("json" if path is not None and path.suffix.lower() == ".json" else "yaml")
+    text = dump_framework(export_framework(version), fmt)
+    if path is None:
         click.echo(text, nl=False)
         return
     try:
-        write_private(output, text.encode("utf-8"))
+        write_private(path, text.encode("utf-8"))
     except OSError as exc:
         raise click.ClickException(f"Could not write {output}: {exc.strerror}.") from exc
     click.echo(f'Wrote "{framework.name}" version {version.number} to {output} ({fmt}).')

@@ -25,7 +25,7 @@ def category_form(
 ) -> FlaskForm:
     """A form with, per competency of the category: a rating select, a note and a link; and
     for the whole submit, a session or a milestone of the member as evidence."""
-    evidence = evidence or Evidence([], [])
+    shown = evidence or Evidence([], [])
 
     class CategoryRatingForm(FlaskForm):
         category_id = HiddenField()
@@ -34,13 +34,13 @@ def category_form(
             coerce=_optional_int,
             validators=[Optional()],
             choices=[("", "none")]
-            + [(s.id, f"{s.held_at:%Y-%m-%d} · {s.kind_label}") for s in evidence.sessions],
+            + [(s.id, f"{s.held_at:%Y-%m-%d} · {s.kind_label}") for s in shown.sessions],
         )
         milestone_id = SelectField(
             "Shown by milestone",
             coerce=_optional_int,
             validators=[Optional()],
-            choices=[("", "none")] + [(m.id, m.title) for m in evidence.milestones],
+            choices=[("", "none")] + [(m.id, m.title) for m in shown.milestones],
         )
 
     choices = [("", "no change")] + [(str(p.value), f"{p.value} · {p.label}") for p in view.scale]

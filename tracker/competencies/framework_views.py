@@ -62,7 +62,9 @@ def index():
             select(FrameworkVersion.framework_id, func.max(FrameworkVersion.number)).group_by(
                 FrameworkVersion.framework_id
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     default_id = next((f.id for f in frameworks if f.is_default), None)
     uses: dict[int | None, int] = {}
@@ -141,7 +143,7 @@ def export(framework_id: int, fmt: str):
     if fmt not in ("yaml", "json"):
         abort(404)
     version = _version(_framework(framework_id), request.args.get("version"))
-    text = fio.dump_framework(fio.export_framework(version), fmt)
+    text = fio.dump_framework(fio.export_framework(version), "json" if fmt == "json" else "yaml")
     record(get_db(), "export", "framework", version.framework_id, f"v{version.number} as {fmt}")
     get_db().commit()
     mimetype = "application/json" if fmt == "json" else "application/yaml"
@@ -194,6 +196,7 @@ def import_confirm():
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    assert form.content.data is not None  # InputRequired
     db = get_db()
     try:
         doc = fio.parse_framework(form.content.data.encode("utf-8"), form.filename.data or None)

@@ -177,7 +177,7 @@ def team_matrix(
     """The matrix of one team (None when no framework exists yet)."""
     framework_id = framework_id_for_team(db, team)
     version_id = current_version_id(db, framework_id) if framework_id else None
-    if version_id is None:
+    if framework_id is None or version_id is None:
         return None
     view = load_version(db, version_id)
     members = _members(db, Member.team_id == team.id, include_archived)
@@ -191,7 +191,7 @@ def org_matrix(
     default_id = default_framework_id(db)
     framework_id = framework_id or default_id
     version_id = current_version_id(db, framework_id) if framework_id else None
-    if version_id is None:
+    if framework_id is None or version_id is None:
         return None
     view = load_version(db, version_id)
     on_framework = Team.framework_id == framework_id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -165,7 +167,13 @@ def _evidence(member) -> Evidence:
     return Evidence(list(sessions), list(milestones))
 
 
-def _matrix_args():
+class _MatrixFilters(TypedDict):
+    category: str | None
+    level: str | None
+    include_archived: bool
+
+
+def _matrix_args() -> _MatrixFilters:
     args = request.args
     return {
         "category": args.get("category") or None,
@@ -186,7 +194,7 @@ def matrix(team_id: int):
         desc=request.args.get("dir") == "desc",
     )
     args = canonical_args(db, team, asked)  # junk shares the real page's cache entry
-    opts = {
+    opts: _MatrixFilters = {
         "category": args.category,
         "level": args.level,
         "include_archived": args.include_archived,

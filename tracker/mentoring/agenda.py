@@ -39,7 +39,9 @@ def prefill(db: Session, member: Member, view: FrameworkView | None, now: dateti
             due = f"due {g.due_date:%Y-%m-%d}" if g.due_date else "no due date"
             lines.append(f"- {g.title} ({due}, {g.status_label.lower()})")
     if view is not None:
-        values = latest_values(db, framework_id_for_team(db, member.team), Member.id == member.id)
+        framework_id = framework_id_for_team(db, member.team)
+        assert framework_id is not None  # `view` is a version of it
+        values = latest_values(db, framework_id, Member.id == member.id)
         talk = []
         for comp in view.competencies:
             lead, self_ = values.get((member.id, comp.key), (None, None))

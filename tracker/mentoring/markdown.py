@@ -14,10 +14,14 @@ measures it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.ruler import Ruler
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 # Dense real notes at the 20,000-character cap (a link, bold and code on every line; a table of
@@ -107,7 +111,9 @@ def _join_text(state) -> None:
     """markdown-it's `fragments_join` (same tokens, same levels) in linear time."""
     # The original concatenates each run of text tokens pairwise, into the run's last token:
     # quadratic in a paragraph of thousands of unmatched emphasis markers.
-    level, kept, run = 0, [], []
+    level = 0
+    kept: list[Token] = []
+    run: list[Token] = []
     for token in state.tokens:
         if token.nesting < 0:
             level -= 1
@@ -157,7 +163,8 @@ def _build() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True})
     md.enable(["table", "strikethrough"])
     md.inline.ruler2.at("fragments_join", _join_text)
-    wrappers = (
+    # Four rulers of four rule signatures: one wrapper each, so the pairs share no narrower type.
+    wrappers: tuple[tuple[Ruler[Any], Callable[[Any], Any]], ...] = (
         (md.core.ruler, _counted),
         (md.block.ruler, _counted),
         (md.inline.ruler, _counted_inline),

@@ -216,7 +216,7 @@ def save_plan(
     actor: User,
     target_level: str,
     target_date: date | None,
-    summary: str,
+    summary: str | None,
     view: FrameworkView | None,
 ) -> GrowthPlan:
     """Create or update the member's plan; a new target level or date goes into the history."""
@@ -309,7 +309,7 @@ def update_goal(
     db.flush()
 
 
-def add_comment(db: Session, goal: Goal, author: User, body: str) -> GoalComment:
+def add_comment(db: Session, goal: Goal, author: User, body: str | None) -> GoalComment:
     """Comment on a goal."""
     body = _text(body, "Comment", "body")
     if not body:

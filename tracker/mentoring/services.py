@@ -182,6 +182,7 @@ def get_item_for(db: Session, user: User, item_id: int) -> tuple[ActionItem, Mem
         .options(selectinload(Member.team).selectinload(Team.leads))
         .where(Member.id == item.member_id)
     )
+    assert member is not None  # item.member_id is a required foreign key
     if can_manage_team(user, member.team):
         return item, member
     if member.user_id == user.id:
@@ -240,7 +241,9 @@ def open_items(
             )
             .where(ActionItem.id.in_([i.id for i in items]))
             .group_by(ActionItem.id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     today = now.date()
     return [
@@ -339,7 +342,9 @@ def cadences(db: Session, user: User, now: datetime) -> list[Cadence]:
                 MentoringSession.held_at <= now,
             )
             .group_by(MentoringSession.member_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     result = []
     for m in members:

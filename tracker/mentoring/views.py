@@ -64,6 +64,8 @@ def _session_form(form: SessionForm, view) -> SessionForm:
 
 
 def _session_data(form: SessionForm) -> services.SessionData:
+    # The form validated: its InputRequired fields hold values.
+    assert form.held_at.data is not None and form.duration_minutes.data is not None
     return services.SessionData(
         kind=form.kind.data,
         held_at=form.held_at.data,
@@ -166,6 +168,7 @@ def add_item(session_id: int):
     s = services.get_session_for(db, current_user, session_id, manage=True)
     form = ItemForm()
     if form.validate_on_submit():
+        assert form.text.data is not None  # InputRequired
         try:
             services.add_item(db, s, form.text.data, form.owner.data, form.due_date.data)
         except services.MentoringError as exc:

@@ -12,8 +12,8 @@ from tracker.team.models import Team
 from tracker.team.services import can_manage_team
 
 
-def _allowed(user: User, obj, team: Team):
-    if obj is None or not can_manage_team(user, team):
+def _allowed(user: User, obj, team: Team | None):
+    if obj is None or team is None or not can_manage_team(user, team):
         abort(404)
     return obj
 

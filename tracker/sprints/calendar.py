@@ -57,6 +57,7 @@ def sprint_events(db: Session, user: User) -> list[icalendar.Event]:
         )
         .order_by(Milestone.due_date)
     ):
+        assert m.due_date is not None  # the query's filter
         owner = f" · {m.owner.name}" if m.owner else ""
         events.append(
             _event(

@@ -28,8 +28,10 @@ PROJECTS = {
 DEFAULT_PROJECTS = [("Platform roadmap", ""), ("Reliability", "")]
 
 # title, path of sprint indexes (0..4 closed, 5 active, 6.. planned), status,
-# (sprint index, day) done, (sprint index, day) due, drop reason
-MILESTONES = [
+# (sprint index, day) done, (sprint index, day) due, drop reason; a day may also be None or a
+# word (see _day)
+_Day = tuple[int, int] | str | None
+MILESTONES: list[list[tuple[str, list[int], str, _Day, _Day, str]]] = [
     [
         ("Design doc approved", [0], "done", (0, 9), (0, 10), ""),
         ("Offline store backfill", [0, 1], "done", (1, 5), (0, 12), ""),

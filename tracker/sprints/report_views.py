@@ -122,4 +122,5 @@ def import_confirm(team_id: int):
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    assert form.content.data is not None  # InputRequired
     return _preview(team, form.content.data.encode("utf-8"), form.project.data or "", True)

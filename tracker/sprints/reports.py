@@ -27,7 +27,8 @@ class History:
     moves: dict[int, list[MilestoneMove]]
 
     def __post_init__(self):
-        self.by_id = {s.id: s for s in self.sprints}
+        # Keyed by id; a move's sprint id is None once that sprint is deleted, and finds nothing.
+        self.by_id: dict[int | None, Sprint] = {s.id: s for s in self.sprints}
         # A team's sprints never overlap: a binary search over their starts finds the one
         # containing a day (the page asks once per milestone; a linear scan was O(n*m)).
         self._by_start = sorted(self.sprints, key=lambda s: (s.start_date, s.id))
@@ -206,7 +207,7 @@ def sprint_report(db: Session, team: Team, n: int = 6, today: date | None = None
         sprint = history.delivered_in(m)
         if sprint is not None:
             delivered_in[sprint.id].append(m)
-    moved_out: dict[int, list[MilestoneMove]] = defaultdict(list)
+    moved_out: dict[int | None, list[MilestoneMove]] = defaultdict(list)
     for mv in moves:
         moved_out[mv.from_sprint_id].append(mv)
     rows = []
@@ -232,7 +233,11 @@ def sprint_report(db: Session, team: Team, n: int = 6, today: date | None = None
         burnup = Burnup(project)
         for s in recent:
             scope = sum(1 for m in mine if m.created_at.date() <= s.end_date)
-            done = sum(1 for m in mine if m.status == "done" and m.done_date <= s.end_date)
+            done = sum(
+                1
+                for m in mine
+                if m.status == "done" and m.done_date is not None and m.done_date <= s.end_date
+            )
             burnup.points.append((s.name, scope, done))
         burnups.append(burnup)
     return Report(team, rows, slipped, burnups, n)
@@ -274,7 +279,7 @@ def project_timeline(db: Session, project: Project, today: date | None = None) -
             if s is not None:
                 involved.add(s if isinstance(s, int) else s.id)
         for mv in history.moves.get(m.id, ()):
-            involved |= {mv.from_sprint_id, mv.to_sprint_id} - {None}
+            involved |= {i for i in (mv.from_sprint_id, mv.to_sprint_id) if i is not None}
     index = [i for i, s in enumerate(history.sprints) if s.id in involved]
     columns = history.sprints[index[0] : index[-1] + 1] if index else []
     rows = []

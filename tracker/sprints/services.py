@@ -200,9 +200,10 @@ def update_sprint(db: Session, sprint: Sprint, data: SprintData) -> None:
 
 
 def _next_name(name: str | None, count: int) -> str:
-    match = re.search(r"(\d+)\s*$", name or "")
+    text = name or ""
+    match = re.search(r"(\d+)\s*$", text)
     if match:
-        following = name[: match.start(1)] + str(int(match.group(1)) + 1)
+        following = text[: match.start(1)] + str(int(match.group(1)) + 1)
         if len(following) <= MAX_NAME:  # "Sprint 99…9" can grow past the column
             return following
     return f"Sprint {count + 1}"
@@ -326,7 +327,8 @@ def team_deliveries(db: Session, teams: list[Team], today: date | None = None):
                 sprint,
                 sprint.days_left(today) if sprint else None,
                 [m for m in mine if sprint and sprint.contains(m.due_date)],
-                [m for m in mine if m.due_date < today],
+                # The query left out milestones without a due date; the type does not know.
+                [m for m in mine if m.due_date is not None and m.due_date < today],
             )
         )
     return lines

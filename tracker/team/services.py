@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import abort
-from sqlalchemy import case, func, select
+from sqlalchemy import SQLColumnExpression, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.auth.models import User
@@ -239,7 +240,7 @@ def list_members(
         query = query.where(Member.archived.is_(True))
     if level:
         query = query.where(Member.level == level)
-    columns = SORTS.get(sort, SORTS["name"])
+    columns: tuple[SQLColumnExpression[Any], ...] = SORTS.get(sort, SORTS["name"])
     if sort == "level":
         order = {lvl: i for i, lvl in enumerate(levels or LEVELS)}
         columns = (case(order, value=Member.level, else_=len(order)), Member.name)

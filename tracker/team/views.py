@@ -55,6 +55,8 @@ def new_team():
         form.leads.data = [current_user.id]
     if form.validate_on_submit():
         db = get_db()
+        # Validated: the name is required, and a posted multi-select is a list (maybe empty).
+        assert form.name.data is not None and form.leads.data is not None
         try:
             team = services.create_team(
                 db,
@@ -86,6 +88,7 @@ def edit_team(team_id: int):
     if request.method == "GET":
         form.leads.data = [u.id for u in team.leads]
     if form.validate_on_submit():
+        assert form.name.data is not None and form.leads.data is not None  # as in new_team
         try:
             services.update_team(
                 db,
@@ -147,6 +150,9 @@ def _member_form(
 
 
 def _member_data(form: MemberForm) -> services.MemberData:
+    # The form validated: its InputRequired fields hold values.
+    assert form.name.data is not None and form.email.data is not None
+    assert form.cadence_days.data is not None
     return services.MemberData(
         name=form.name.data,
         email=form.email.data,
