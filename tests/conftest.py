@@ -118,6 +118,16 @@ def app(database_url, tmp_path):
         engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_minute(monkeypatch):
+    """Pin the page cache's minute to the test's start: two requests of one test must not fall
+    either side of a minute boundary on a slow machine (a test of the clock moves it itself)."""
+    import tracker.cache
+
+    start = tracker.cache.utcnow()
+    monkeypatch.setattr(tracker.cache, "utcnow", lambda: start)
+
+
 @pytest.fixture
 def client(app) -> Client:
     return app.test_client()
