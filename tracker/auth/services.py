@@ -116,8 +116,11 @@ def create_user(db: Session, email: str, name: str, role: str, password: str | N
     return user
 
 
-def update_user(db: Session, user: User, acting: User, name: str, role: str) -> None:
-    """Change a user's name and role (an admin cannot demote themselves)."""
+def update_user(db: Session, user: User, acting: User, name: str, role: str) -> str | None:
+    """Change a user's name and role (an admin cannot demote themselves); returns what else
+    happened that the admin must hear about, or None."""
+    from tracker.auth.protection import close_unapproved_resets
+
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}.", "role")
     if user.id == acting.id and role != "admin":
@@ -139,6 +142,12 @@ def update_user(db: Session, user: User, acting: User, name: str, role: str) -> 
         )
         user.role = role
         user.end_all_sessions()
+        if close_unapproved_resets(db, user):
+            return (
+                f"The unused password-reset link for {user.name} was closed: resetting "
+                "their password now needs a second admin's approval."
+            )
+    return None
 
 
 def set_active(user: User, acting: User, active: bool) -> None:
