@@ -99,6 +99,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)  # no token or search term in any log line
     cli.init_app(app)
     app.before_request(_enforce_absolute_timeout)
+    from tracker.demo_guard import check_before_serving
+
+    check_before_serving(app)  # production: no server while a published demo login works
     return app
 
 

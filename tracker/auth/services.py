@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
@@ -34,6 +36,21 @@ class AccountError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+# A production server never accepts the demo's published password, whichever account has it.
+PUBLISHED_LOGIN_REFUSED = (
+    "This account's password is the demo password published with Team Tracker, which this "
+    "server does not accept. Set a new password: ask an admin for a password-reset link."
+)
+
+
+def published_password_refused(password: str) -> bool:
+    """True in production for the demo's published password (for any account)."""
+    from tracker.demo import DEMO_PASSWORD
+
+    production = current_app.config["ENV_NAME"] == "production"
+    return production and secrets.compare_digest(password.encode(), DEMO_PASSWORD.encode())
 
 
 @dataclass
@@ -67,6 +84,10 @@ def authenticate(db: Session, email: str, password: str, address: str) -> LoginR
         attempt.failed()
         record(db, "login failed", "user", user.id if user else None, seen)
         return LoginResult(None, "Email or password is not correct.")
+    if published_password_refused(password):
+        attempt.failed()
+        record(db, "login refused", "user", user.id, f"{seen}: the published demo password")
+        return LoginResult(None, PUBLISHED_LOGIN_REFUSED)
     attempt.succeeded()
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
