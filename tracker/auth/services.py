@@ -72,8 +72,10 @@ def authenticate(db: Session, email: str, password: str, address: str) -> LoginR
     once, no more than the limits are ever evaluated. Unknown e-mails cost the same argon2 time
     and are counted the same way, so neither reveals which accounts exist."""
     email = normalise_email(email)
-    seen = f"{email} from {address[:64]}"  # never the password
     user = db.scalar(select(User).where(User.email == email))
+    # Only an account's stored address is written down, never the typed text: a password
+    # typed into the e-mail field by mistake must not reach the audit log.
+    seen = f"{user.email if user else 'an unknown account'} from {address[:64]}"
     attempt = Attempt(db, email, address)
     refusal = attempt.reserve()
     if refusal is not None:
