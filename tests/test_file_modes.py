@@ -300,3 +300,38 @@ def test_of_writers_racing_to_create_a_private_file_exactly_one_wins(tmp_path):
     assert len(won) == 1 and target.read_text() == f"key-{won[0]}"
     assert mode(target) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no temp file left
+
+
+@sqlite_only
+def test_tightening_keeps_the_sqlite_locks_this_process_holds(tmp_path):
+    """Closing any descriptor of a file drops every POSIX lock the process holds on it: the
+    tightening must never open the database files, or a second engine (a second app in one
+    process) would silently release a write transaction's lock."""
+    from tracker.db import make_engine
+
+    db_file = tmp_path / "live.db"
+    url = f"sqlite:///{db_file}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    with engine.begin() as conn:  # BEGIN IMMEDIATE: this process holds the write lock
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        sidecars = [db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")]
+        for path in sidecars:
+            path.chmod(0o666)
+        make_engine(url).dispose()  # tightens all three, while the lock is held
+        assert [mode(p) for p in sidecars] == [0o600] * 3
+        other = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0, "
+                "isolation_level=None); c.execute('BEGIN IMMEDIATE')",
+                str(db_file),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert other.returncode != 0 and "locked" in other.stderr, other.stderr
+    engine.dispose()

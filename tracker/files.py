@@ -80,22 +80,26 @@ def tighten(path: str | os.PathLike, *, folder: bool = False) -> bool:
     """Take group and other permissions away from an existing file or folder of ours that an
     older version created readable by them (True when it was changed).
 
-    Symbolic links are never followed (nor changed), nor is anything another user owns; the
-    check and the change are made on one open file, so nothing can be swapped in between."""
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    A symbolic link is never followed nor changed (the change itself refuses one, so none can
+    be swapped in after the check), nor is anything another user owns. The file is never
+    opened: closing any descriptor of a database file would drop the SQLite locks that this
+    process holds on it."""
     try:
-        fd = os.open(path, flags)
-    except OSError:  # missing, a symbolic link (ELOOP), or not ours to open
+        info = os.lstat(path)
+    except OSError:
+        return False
+    kind = stat.S_ISDIR if folder else stat.S_ISREG
+    if not kind(info.st_mode) or info.st_uid != os.geteuid() or not info.st_mode & 0o077:
         return False
     try:
-        info = os.fstat(fd)
-        kind = stat.S_ISDIR if folder else stat.S_ISREG
-        if not kind(info.st_mode) or info.st_uid != os.geteuid() or not info.st_mode & 0o077:
-            return False
-        os.fchmod(fd, stat.S_IMODE(info.st_mode) & (PRIVATE_FOLDER if folder else PRIVATE))
-        return True
-    finally:
-        os.close(fd)
+        os.chmod(
+            path,
+            stat.S_IMODE(info.st_mode) & (PRIVATE_FOLDER if folder else PRIVATE),
+            follow_symlinks=False,
+        )
+    except (NotImplementedError, OSError):  # a link now, or gone: nothing of ours to change
+        return False
+    return True
 
 
 def tighten_sqlite_files(database: str | os.PathLike) -> None:
