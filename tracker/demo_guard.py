@@ -55,7 +55,7 @@ def published_logins(db: Session) -> list[str]:
 
 
 def refuse_published_logins(db: Session) -> None:
-    """Raise when a production server would accept a published demo login (wsgi.py)."""
+    """Raise when a production server would accept a published demo login."""
     emails = published_logins(db)
     if not emails:
         return
