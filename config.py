@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -111,14 +112,24 @@ def config_for(env_name: str | None = None) -> type[Config]:
 
 MIN_SECRET_KEY_BYTES = 32
 MIN_SECRET_KEY_DISTINCT = 12
+MIN_SECRET_KEY_BITS = 128
 MAKE_A_KEY = 'make one with: python -c "import secrets; print(secrets.token_hex(32))"'
+# 32 random bytes or more, written out as hex (`secrets.token_hex`, `openssl rand -hex`) or
+# base64 (`secrets.token_urlsafe`, `openssl rand -base64`): nothing typed by hand looks so.
+_HEX_KEY = re.compile(r"[0-9a-fA-F]{64,}")
+_BASE64_KEY = re.compile(r"[A-Za-z0-9_-]{43,}|[A-Za-z0-9+/]{43,}={0,2}")
 
 
 def secret_key_problem(key: str | bytes | None) -> str | None:
     """Why `key` is not fit to sign production cookies, or None.
 
-    At least 32 bytes, and not obviously made by hand: a 64-character hex key from `secrets`
-    holds 12 or more distinct characters (all but about one in six million) and no period."""
+    Only a random key is accepted: at least 32 bytes written as hex (64+ characters) or
+    base64 (43+ characters), that also looks random. Random keys hold no word, sequence,
+    keyboard run or repetition that would make them cheap to guess (the password strength
+    estimate, tracker/password_strength.py, is 128 bits or more: keys from
+    `secrets.token_hex(32)` average about 230 and the lowest of 3,000 was 194; from
+    `secrets.token_urlsafe(32)`, 187 and 163), no repeated period, and 12 or more distinct
+    characters."""
     if not key:
         return f"SECRET_KEY must be set in the environment in production; {MAKE_A_KEY}"
     raw = key.encode() if isinstance(key, str) else key
@@ -127,11 +138,20 @@ def secret_key_problem(key: str | bytes | None) -> str | None:
             f"SECRET_KEY is {len(raw)} bytes long; production needs at least "
             f"{MIN_SECRET_KEY_BYTES} random bytes: {MAKE_A_KEY}"
         )
-    repeated = any(raw[n:] == raw[:-n] for n in range(1, len(raw) // 2 + 1))  # periodic
-    if repeated or len(set(raw)) < MIN_SECRET_KEY_DISTINCT:
+    text = raw.decode("latin-1")
+    if not (_HEX_KEY.fullmatch(text) or _BASE64_KEY.fullmatch(text)):
         return (
-            "SECRET_KEY does not look random (a repeated pattern or fewer than "
-            f"{MIN_SECRET_KEY_DISTINCT} distinct characters); {MAKE_A_KEY}"
+            "SECRET_KEY must be 32 or more random bytes written as hex (64+ characters) or "
+            f"base64 (43+ characters), not a phrase or a key made by hand; {MAKE_A_KEY}"
+        )
+    from tracker.password_strength import cheapest  # here: `tracker` imports this module
+
+    repeated = any(raw[n:] == raw[:-n] for n in range(1, len(raw) // 2 + 1))  # periodic
+    few = len(set(raw)) < MIN_SECRET_KEY_DISTINCT
+    if repeated or few or cheapest(text)[0] < MIN_SECRET_KEY_BITS:
+        return (
+            "SECRET_KEY does not look random (it holds words, a sequence, a keyboard run or a "
+            f"repetition); {MAKE_A_KEY}"
         )
     return None
 

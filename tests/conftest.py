@@ -22,7 +22,7 @@ from tracker import create_app
 from tracker.cli import alembic_config
 from tracker.db import Base, get_engine, make_engine
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "quiet-ferry-lichen-orbit"
 
 
 class Client(FlaskClient):

@@ -3,6 +3,8 @@ password change, set-password link, create-user command), whatever their disguis
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -58,6 +60,76 @@ PATTERN_FAMILY = [
 ]
 
 
+# Words every attacker tries first against this app: its name, the published demo password,
+# famous example passwords, months, days and seasons (English, German, French, Spanish).
+CONTEXT_FAMILY = [
+    "TeamTracker!2025",
+    "teamtracker2024!",
+    "Team Tracker 2025",
+    "team-tracker-123",
+    "MyTracker12345",
+    "teamtracker-demo",
+    "TeamTracker-Demo1",
+    "teamtracker_demo!",
+    "omed-rekcartmaet",
+    "TEAMTRACKERDEMO!",
+    "correcthorse1!",
+    "CorrectHorseBatteryStaple",
+    "correct horse battery staple",
+    "c0rr3ct-h0rs3-b4tt3ry-st4pl3",
+    "BatteryStaple99",
+    "Tr0ub4dor&3xyz",
+    "Januar2024!!",
+    "January2025!",
+    "Dezember2023!",
+    "Septembre2024",
+    "Février-2024!",
+    "Octubre2025!!",
+    "Diciembre2024",
+    "Mittwoch1234!",
+    "Sonntag#2025",
+    "Vendredi2024!",
+    "Miércoles2024",
+    "Domingo2024!!",
+    "Sommer2025!!",
+    "Herbst-2025-!",
+    "Printemps2024",
+    "Invierno2025!",
+    "Spring2025!!",
+    "Autumn2024!!",
+    "Winter2025!!",
+]
+CONTEXT = "a word tried first against this app"
+# The user's own e-mail and name, and common passwords, in other scripts' look-alike letters,
+# full-width or mathematical forms, with accents or invisible characters.
+UNICODE_PERSONAL = [
+    "ｅｖｅ@example.com1",
+    "ＥＶＥ＠ＥＸＡＭＰＬＥ．ＣＯＭ",
+    "Еve@example.com1",  # Cyrillic Е
+    "еvе@ехамрlе.соm1",  # Cyrillic е, х, а, м, р, о, с
+    "Εve@example.com1",  # Greek Ε
+    "eve@exаmple.com1",  # Cyrillic а
+    "e\u200bve@example.com1",  # a zero-width space
+    "eve\u00ad@example.com1",  # a soft hyphen
+    "évé@example.com1",
+    "e\u0301ve@example.com1",  # a combining accent
+    "𝐞𝐯𝐞@example.com1",  # mathematical bold
+    "ＥｖｅＥｎｇｉｎｅｅｒ１２",
+    "Еvе Еngineer 2024",
+]
+UNICODE_COMMON = [
+    "Ｐａｓｓｗｏｒｄ１２３４",
+    "Рassword1234",
+    "pаssword1234",
+    "ρassword1234!",
+    "Pass\u200bword1234",
+    "Pässwörd1234",
+    "𝐏𝐚𝐬𝐬𝐰𝐨𝐫𝐝𝟏𝟐𝟑𝟒",
+    "ＴｅａｍＴｒａｃｋｅｒ２０２５",
+    "ТеамТrackеr2025",
+]
+
+
 def leet(text: str) -> str:
     return text.translate(str.maketrans("aeiost", "4310$7"))
 
@@ -103,6 +175,23 @@ def test_account_page_refuses_common_and_patterned_passwords(client, org, passwo
     )
     assert r.status_code == 200
     _refused(r.get_data(as_text=True), expected, password)
+    client.form("/logout")
+    assert login(client, "eve@example.com").status_code == 302  # unchanged
+
+
+@pytest.mark.parametrize(
+    ("password", "expected"),
+    [(p, CONTEXT) for p in CONTEXT_FAMILY]
+    + [(p, PERSONAL) for p in UNICODE_PERSONAL]
+    + [(p, TOO_EASY) for p in UNICODE_COMMON],
+)
+def test_account_page_refuses_context_words_and_unicode_disguises(client, org, password, expected):
+    login(client, "eve@example.com")
+    r = client.form(
+        "/account", {"current_password": PASSWORD, "password": password, "confirm": password}
+    )
+    assert r.status_code == 200
+    _refused(html.unescape(r.get_data(as_text=True)), expected, password)
     client.form("/logout")
     assert login(client, "eve@example.com").status_code == 302  # unchanged
 
@@ -176,8 +265,7 @@ def test_create_user_command_refuses_weak_passwords(runner, db, password, expect
 # --- strong passphrases pass everywhere -----------------------------------------------------------
 
 STRONG = [
-    "correct-horse-battery-staple",
-    "teamtracker-demo",
+    "quiet-ferry-lichen-orbit",
     "violet-otter-lantern-94",
     "gravel orbit tulip kayak",
     "Sunday-Morning-Coffee",
@@ -187,6 +275,10 @@ STRONG = [
     "k9Xq2mP7vL4w",
     "a-brand-new-long-passphrase",
     "eve's cat sleeps on the piano",  # the user's name inside a long passphrase is fine
+    "зелёный-чайник-маяк-17",  # other scripts and accents keep their strength
+    "Größe-Kuchen-Straße-42",
+    "café-crème-brûlée-noir",
+    "日本語のパスフレーズです",
 ]
 
 
@@ -207,8 +299,7 @@ def test_strong_passphrases_are_accepted_everywhere(app, client, runner, org, db
 @pytest.mark.parametrize(
     "password",
     [
-        "correct-horse-battery-staple",  # tests/conftest.py PASSWORD
-        "teamtracker-demo",  # the demo's default (tracker/demo.py, README.md)
+        PASSWORD,  # tests/conftest.py
         "browser-tests-demo-password",
         "demo-passphrase-1",
         "benchmark-passphrase-1",  # bench/
@@ -279,3 +370,54 @@ def test_disguised_common_and_personal_words_are_refused(data):
 def test_the_longest_repetitive_passwords_are_judged_and_refused(password):
     problem = password_problem(password, email="eve@example.com", name="Eve Engineer")
     assert problem is not None and (TOO_EASY in problem or PERSONAL in problem)
+
+
+# Each character of a weak word may be written in a look-alike form: full-width, a Cyrillic or
+# Greek twin, a mathematical letter, with an accent or an invisible character after it.
+TWINS = {
+    "a": "аα",
+    "c": "сϲ",
+    "e": "еé",
+    "i": "іι",
+    "o": "оοö",
+    "p": "рρ",
+    "s": "ѕ",
+    "x": "х",
+    "y": "у",
+    "k": "κ",
+}
+
+
+def _unicode_twins(ch: str) -> list[str]:
+    twins = [ch, ch.upper(), *TWINS.get(ch, "")]
+    if ch.isascii() and ch.isprintable() and ch != " ":
+        twins.append(chr(ord(ch) + 0xFEE0))  # full-width
+    if ch.isascii() and ch.isalpha():
+        twins.append(chr(0x1D41A + ord(ch) - ord("a")))  # mathematical bold
+        twins.append(ch + "\u0301")  # a combining accent
+    twins.append(ch + "\u200b")  # an invisible character
+    return twins
+
+
+@st.composite
+def unicode_disguised(draw, base: str) -> str:
+    word = "".join(draw(st.sampled_from(_unicode_twins(ch))) for ch in base)
+    suffix = draw(AFFIXES)
+    return word + suffix + "1234567890"[: max(0, 12 - len(word + suffix))]
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+)
+@given(data=st.data())
+def test_unicode_disguised_weak_words_are_refused(data):
+    email, name = "eve@example.com", "Eve Engineer"
+    words = [*BASES, email, "eveengineer", "teamtracker", "teamtracker-demo", "correcthorse"]
+    words += ["january", "dezember", "septembre", "miercoles", "sonntag", "printemps"]
+    base = data.draw(st.sampled_from(words))
+    password = data.draw(unicode_disguised(base))
+    problem = password_problem(password, email=email, name=name)
+    assert problem is not None, ascii(password)

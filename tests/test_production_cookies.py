@@ -1,8 +1,10 @@
 """Production: the session and remember cookies carry the `__Host-` prefix (Secure, Path=/, no
-Domain), and the app refuses to start with a SECRET_KEY that is short or plainly not random."""
+Domain), and the app refuses to start with a SECRET_KEY that is short or plainly not random:
+only 32+ random bytes written as hex or base64 that hold no word, sequence or repetition."""
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 
@@ -37,6 +39,23 @@ WEAK_KEYS = [
     "aaaaaaaabbbbbbbbccccccccdddddddd",  # four distinct characters
     "Tr0ub4dor&3-Tr0ub4dor&3-Tr0ub4dor&3",  # a password, repeated
     "12345678901234567890123456789012",
+    # Made by hand: long enough, varied enough, and still cheap to guess.
+    "abcdefghijklmnopqrstuvwxyz012345",  # a sequence
+    "my-super-secret-production-key!!",  # words
+    "a" * 31 + "bcdefghijklmn",  # a run, then a sequence
+    "The quick brown fox jumps over the lazy dog!",  # a sentence
+    "correct-horse-battery-staple-correct-horse",
+    "qwertyuiopasdfghjklzxcvbnm1234567890QWERTYUIOP",  # keyboard rows (base64 letters only)
+    "ThisIsMyVerySecretProductionKeyForTeamTracker2025",  # words in base64's alphabet
+    "deadbeef" * 8,  # "hex", a word repeated
+    "0123456789abcdef0123456789abcdef0123456789abcdeg",  # a hex sequence, not hex at the end
+    "0123456789abcdeffedcba98765432100123456789abcdef",  # hex, sequences up and down
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaZ",  # one character, hex
+    "passwordpasswordpasswordpasswordpasswordpassword1",
+    "Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFy",  # base64 of a repeated word
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p1qaz2wsx3edc",  # keyboard columns
+    "secret key " * 4,
+    "ｓｅｃｒｅｔｋｅｙ" * 4,  # full-width, 96 bytes
 ]
 
 
@@ -52,12 +71,17 @@ def test_production_refuses_a_weak_secret_key(tmp_path, key):
     "make",
     [
         lambda: secrets.token_hex(32),
+        lambda: secrets.token_hex(32).upper(),
         lambda: secrets.token_urlsafe(32),
         lambda: secrets.token_urlsafe(64),
+        lambda: base64.b64encode(secrets.token_bytes(32)).decode(),  # openssl rand -base64 32
     ],
+    ids=["hex", "HEX", "urlsafe32", "urlsafe64", "base64"],
 )
-def test_production_accepts_random_keys(tmp_path, make):
-    assert _production(f"sqlite:///{tmp_path / 'prod.db'}", make()).config["SECRET_KEY"]
+def test_production_accepts_random_keys(database_url, make):
+    app = _production(database_url, make())  # a production app checks a migrated database
+    assert app.config["SECRET_KEY"]
+    app.extensions["tracker.engine"].dispose()
     # The kinds of key the message recommends pass every time (no false refusals).
     assert not [k for k in (make() for _ in range(2000)) if secret_key_problem(k)]
 

@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import Config, config_for, default_database_url, secret_key_problem
+from tracker.files import PRIVATE_FOLDER, tighten, write_new_private
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -52,8 +53,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_object(config_for(None if not config else config.get("ENV_NAME")))
         app.config.update(config or {})
-    # Owner-only: it holds the SQLite database, its WAL and the development secret key.
-    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Owner-only: it holds the SQLite database, its WAL and the development secret key (one
+    # an older version made readable by others is tightened: tracker/files.py).
+    Path(app.instance_path).mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    tighten(app.instance_path, folder=True)
     app.config["DATABASE_URL"] = app.config.get("DATABASE_URL") or default_database_url(
         app.instance_path
     )
@@ -102,6 +105,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)  # no token or search term in any log line
     cli.init_app(app)
     app.before_request(_enforce_absolute_timeout)
+    from tracker.demo_guard import check_before_serving
+
+    check_before_serving(app)  # production: no server while a published demo login works
     return app
 
 
@@ -125,8 +131,8 @@ def _secret_key(app: Flask) -> None:
     # Development: generate once and keep it in the instance folder, so logins survive restarts.
     key_file = Path(app.instance_path) / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        write_new_private(key_file, secrets.token_hex(32).encode())  # 0600 from the start
+    tighten(key_file)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
 
 

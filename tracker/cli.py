@@ -202,10 +202,10 @@ def seed_demo(
 
 def _seed_scale(db, password, scale, teams, members, weeks, seed_) -> None:
     """`seed-demo --scale org` / `--teams --members --weeks`: the org-scale dataset."""
+    from tracker.demo import seed_password_problem
     from tracker.scale import DOMAIN, SCALES, ScaleError, timed_seed
-    from tracker.security import password_problem
 
-    problem = password_problem(password)
+    problem = seed_password_problem(password)
     if problem:
         raise click.ClickException(f"--password: {problem}")
     size = dict(SCALES["org"])

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from tracker.files import create_private_file
+from tracker.files import create_private_file, tighten_sqlite_files
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -72,6 +72,7 @@ def make_engine(url: str, echo: bool = False, *, deferred_only: bool = False) ->
     in_memory = parsed.database in (None, "", ":memory:")
     if parsed.database and not in_memory and not parsed.query.get("uri"):
         create_private_file(parsed.database)
+        tighten_sqlite_files(parsed.database)  # made readable by others by an older version
     engine = create_engine(url, echo=echo, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")

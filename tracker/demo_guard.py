@@ -1,5 +1,6 @@
 """No published demo login on a production server: which accounts still have a demo address
-and the published demo password, the check wsgi.py runs at start-up, and what it says."""
+and the published demo password, the check every production server runs when the app is built
+(create_app, whatever the entry point), and what it says."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def published_logins(db: Session) -> list[str]:
 
 
 def refuse_published_logins(db: Session) -> None:
-    """Raise when a production server would accept a published demo login (wsgi.py)."""
+    """Raise when a production server would accept a published demo login."""
     emails = published_logins(db)
     if not emails:
         return
@@ -68,19 +69,45 @@ def refuse_published_logins(db: Session) -> None:
 
 
 def refuse_production_demo_logins(app) -> None:
-    """In production, `refuse_published_logins` on the app's database (wsgi.py, per worker)."""
+    """In production, `refuse_published_logins` on the app's database."""
     if app.config["ENV_NAME"] != "production":
         return
     from sqlalchemy.exc import SQLAlchemyError
 
     from tracker.db import get_db
 
-    with app.app_context():
-        try:
+    try:
+        with app.app_context():
             refuse_published_logins(get_db())
-        except SQLAlchemyError as exc:
-            raise RuntimeError(
-                "Refusing to serve: the start-up check for demo logins could not read the "
-                f"database ({type(exc).__name__}). Is it reachable, and migrated "
-                "(`flask --app wsgi db upgrade`)?"
-            ) from exc
+    except SQLAlchemyError as exc:
+        raise RuntimeError(
+            "Refusing to serve: the start-up check for demo logins could not read the "
+            f"database ({type(exc).__name__}). Is it reachable, and migrated "
+            "(`flask --app wsgi db upgrade`)?"
+        ) from exc
+    finally:
+        # No connection of the check outlives it: a server may fork workers after this.
+        app.extensions["tracker.engine"].dispose()
+
+
+def check_before_serving(app) -> None:
+    """In production, refuse to build an app that would serve a published demo login.
+
+    A server (gunicorn, waitress, uWSGI, `python wsgi.py`) builds the app outside any command
+    line and `flask run` inside its own command: both are checked. Every other `flask`
+    command (db upgrade, deactivate-demo-logins, create-user, reset-link) serves nothing and
+    stays usable to fix what the check finds."""
+    import click
+    from flask.cli import run_command
+
+    if app.config["ENV_NAME"] != "production":
+        return
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.command is not run_command:
+        return
+    try:
+        refuse_production_demo_logins(app)
+    except RuntimeError as exc:
+        if ctx is None:
+            raise
+        raise click.ClickException(str(exc)) from None  # `flask run`: the message, exit 1

@@ -97,12 +97,14 @@ def render_notes_command() -> None:
 @click.command("deactivate-demo-logins")
 @with_appcontext
 def deactivate_demo_logins_command() -> None:
-    """Deactivate every active demo account that still has the published demo password.
+    """Deactivate every active demo account that still has the published demo password, and
+    remove that password, so that reactivating the account needs a reset too.
 
     A production server refuses to start while any exists; this command works regardless.
     """
     from sqlalchemy import select
 
+    from tracker.audit.services import record
     from tracker.auth.models import User
     from tracker.demo_guard import published_logins
 
@@ -113,9 +115,15 @@ def deactivate_demo_logins_command() -> None:
         return
     for user in db.scalars(select(User).where(User.email.in_(emails))):
         user.active = False
+        user.password_hash = None  # reactivated, it still cannot log in until reset
         user.end_all_sessions()
+        record(db, "password removed", "user", user.id, "the published demo password")
     db.commit()
-    click.echo(f"Deactivated {len(emails)} demo account(s): {', '.join(emails)}.")
+    click.echo(
+        f"Deactivated {len(emails)} demo account(s) and removed their password: "
+        f"{', '.join(emails)}. To use one again, reactivate it and issue a reset link "
+        "(flask --app wsgi tracker reset-link EMAIL)."
+    )
 
 
 def register(group: AppGroup) -> None:

@@ -1,7 +1,12 @@
 """How many guesses a password costs an attacker who knows the usual tricks (in bits).
 
-The password is split, the cheapest way for the attacker, into pieces of these kinds:
-- a common password or one of the user's own words (e-mail, its parts, name), matched after
+First the password is brought to one canonical spelling: compatibility forms folded (NFKC:
+full-width ｅ, ligatures, mathematical letters), accents and invisible characters dropped,
+and Cyrillic and Greek letters that look like Latin ones mapped to them (Е -> E, ο -> o).
+Then it is split, the cheapest way for the attacker, into pieces of these kinds:
+- a common password, one of the user's own words (e-mail, its parts, name) or a word every
+  attacker tries first here (the app's name, the published demo password, famous example
+  passwords, months, days and seasons in English, German, French and Spanish), matched after
   case folding and mapping look-alike characters back (0 -> o, 1/!/| -> l or i, 3 -> e,
   4/@ -> a, 5/$ -> s, 7/+ -> t, ...), forwards or reversed;
 - a pattern: a repeated character or block (aaaa, abcabc), a sequence (1234, 97531, abcd,
@@ -22,6 +27,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TypedDict
+
+from tracker.password_words import canonical, context_words
 
 COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt.gz"
 MAX_WORD = 40  # longer substrings are never looked up in the common list
@@ -68,8 +75,8 @@ def _adjacent(a: str, b: str, layout: dict[str, tuple[int, float]]) -> tuple[int
 
 
 def skeleton(text: str) -> str:
-    """`text` case-folded with look-alike characters mapped to one letter each."""
-    return _fold(text).translate(_LOOKALIKES)
+    """`text` canonical and case-folded, with look-alike characters mapped to one letter each."""
+    return _fold(canonical(text)).translate(_LOOKALIKES)
 
 
 @cache
@@ -132,7 +139,9 @@ class _Estimator:
     """Splits passwords of one user; block costs are remembered for one check only."""
 
     def __init__(self, personal: set[str]) -> None:
-        self.personal = personal
+        # Words tried first, as skeletons -> (cost in bits, kind): the user's own cost least.
+        self.known = {w: (bits, "context") for w, bits in context_words().items()}
+        self.known |= {w: (1.0, "personal") for w in personal}
         self.memo: dict[str, float] = {}
 
     def bits(self, text: str) -> float:
@@ -162,7 +171,7 @@ class _Estimator:
         bits, pieces = best[n], pieces[::-1]
         # A word wrapped in affixes: the attacker tries the affixes as one string (2024!word2024!
         # costs the word and one repeated affix), plus a couple of bits for the wrapping.
-        words = [p for ps in by_end.values() for p in ps if p.kind in ("common", "personal")]
+        words = [p for ps in by_end.values() for p in ps if p.kind not in ("pattern", "other")]
         for word in sorted(words, key=lambda p: p.start - p.end)[:3]:
             rest = password[: word.start] + password[word.end :]
             if word.start > 0 and word.end < n and len(rest) <= 2 * MAX_AFFIXES:
@@ -175,14 +184,14 @@ class _Estimator:
         folded = _fold(password).translate(_LOOKALIKES)
         reverse, n, ranks = folded[::-1], len(folded), common_ranks()
         pieces = []
-        for word in self.personal:
+        for word, (cost, kind) in self.known.items():
             for text, backwards in ((folded, False), (reverse, True)):
                 at = text.find(word)
                 while at >= 0:
                     start = n - at - len(word) if backwards else at
                     end = start + len(word)
-                    bits = 1 + backwards + _variation_bits(password[start:end])
-                    pieces.append(Piece(start, end, bits, "personal"))
+                    bits = cost + backwards + _variation_bits(password[start:end])
+                    pieces.append(Piece(start, end, bits, kind))
                     at = text.find(word, at + 1)
         for start in range(n):
             for end in range(start + 3, min(n, start + MAX_WORD) + 1):
@@ -247,23 +256,27 @@ def cheapest(password: str, email: str = "", name: str = "") -> tuple[float, lis
     the pieces are of (the password, or the password without its separators).
 
     Separators cost their first use only: a word with one symbol between every letter
-    (p.a.s.s.w.o.r.d) is tried as the word, plus the choice of that symbol."""
+    (p.a.s.s.w.o.r.d) is tried as the word, plus the choice of that symbol. A password that
+    differs from its canonical spelling (full-width or Cyrillic letters...) costs one bit
+    more: the attacker tries that disguise too."""
+    text = canonical(password)
+    disguise = 0.0 if text == password else 1.0
     estimator = _Estimator(personal_words(email, name))
-    bits, pieces = estimator.cheapest(password)
-    if len(set(SEPARATORS.findall(password))) == 1:
-        squeezed = SEPARATORS.sub("", password)
+    bits, pieces = estimator.cheapest(text)
+    if len(set(SEPARATORS.findall(text))) == 1:
+        squeezed = SEPARATORS.sub("", text)
         if squeezed and estimator.bits(squeezed) + math.log2(33) < bits:
             squeezed_bits, squeezed_pieces = estimator.cheapest(squeezed)
-            return squeezed_bits + math.log2(33), squeezed_pieces, squeezed
-    return bits, pieces, password
+            return squeezed_bits + math.log2(33) + disguise, squeezed_pieces, squeezed
+    return bits + disguise, pieces, text
 
 
 AFFIXED = re.compile(r"([\W\d_]*)(.*?)([\W\d_]*)", re.DOTALL)
 
 
 def _affixed_word(password: str, personal: set[str]) -> tuple[float, str] | None:
-    """A common or personal word (in any case and look-alikes) between a few leading and
-    trailing digits and symbols: its cost, counting every affix character as a digit."""
+    """A common, personal or context word (in any case and look-alikes) between a few leading
+    and trailing digits and symbols: its cost, counting every affix character as a digit."""
     prefix, core, suffix = AFFIXED.fullmatch(password).groups()  # type: ignore[union-attr]
     affixes = len(prefix) + len(suffix)
     if not core or affixes > MAX_AFFIXES:
@@ -271,18 +284,21 @@ def _affixed_word(password: str, personal: set[str]) -> tuple[float, str] | None
     key, affix_bits = skeleton(core), affixes * math.log2(10)
     if key in personal:
         return 1 + affix_bits, "personal"
+    if key in context_words():
+        return context_words()[key] + affix_bits, "context"
     rank = common_ranks().get(key)
     return (math.log2(rank + 1) + affix_bits, "common") if rank else None
 
 
 def weakness(password: str, email: str = "", name: str = "") -> tuple[float, str]:
     """The password's cost in bits, and what makes it cheap: "personal" (any of the user's
-    own words), else "common" or "pattern" (whichever saves the attacker more), or "other"."""
-    affixed = _affixed_word(password, personal_words(email, name))
+    own words), else "common", "context" or "pattern" (whichever saves the attacker more),
+    or "other"."""
+    affixed = _affixed_word(canonical(password), personal_words(email, name))
     bits, pieces, text = cheapest(password, email, name)
     if affixed is not None and affixed[0] < bits:
         return affixed
-    saved = {"personal": 0.0, "common": 0.0, "pattern": 0.0}
+    saved = {"personal": 0.0, "common": 0.0, "context": 0.0, "pattern": 0.0}
     for piece in pieces:
         if piece.kind == "other":
             continue

@@ -55,9 +55,13 @@ MIN_PASSWORD_BITS = 38
 _WEAK = "This password is too common or too easy to guess: "
 _PROBLEMS = {
     "personal": "The password must not be built from your name or email address (capitals, "
-    "look-alike characters or added digits and symbols do not hide it); choose another.",
+    "look-alike or full-width characters, or added digits and symbols do not hide it); "
+    "choose another.",
     "common": _WEAK + "it is a well-known password with capitals, look-alike characters or a "
     "few digits or symbols changed or added. Choose another, for example a few unrelated words.",
+    "context": _WEAK + "it is built from a word tried first against this app: its name, "
+    "the published demo password, a famous example password, or a month, day or season. "
+    "Choose another, for example a few unrelated words.",
     "pattern": _WEAK + "it is mostly a sequence, a keyboard pattern or a repetition. "
     "Choose another, for example a few unrelated words.",
     "other": _WEAK + "make it longer, for example with another unrelated word.",

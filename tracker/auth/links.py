@@ -2,7 +2,8 @@
 hold what an admin must not read), the operator's resets, opening a link once and using it.
 
 The rule: no single admin ever holds a working credential for an account that is, or may
-hold, someone else's private notes: a lead's, an admin's, or anyone who has written a 1:1.
+hold, someone else's private notes: a lead's, an admin's, anyone who has written a 1:1, or
+anyone who ever was a lead or an admin (tracker/auth/protection.py).
 Every step is audited and told to the account's owner.
 """
 
@@ -13,12 +14,13 @@ from datetime import timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, Result, exists, func, select, update
+from sqlalchemy import CursorResult, Result, func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.audit.services import record
 from tracker.auth.models import AccountLink, User
 from tracker.auth.notices import notify, when
+from tracker.auth.protection import needs_second_admin
 from tracker.auth.services import (
     ADMIN_BY_OPERATOR,
     NEUTRAL_INVITE_ERROR,
@@ -28,7 +30,6 @@ from tracker.auth.services import (
     set_password,
 )
 from tracker.db import utcnow
-from tracker.mentoring.models import MentoringSession
 from tracker.security import new_token, token_digest
 
 # Once opened, a link must be used soon, in the browser that opened it.
@@ -49,14 +50,6 @@ def audit(db: Session, action: str, user_id: int | None, summary: str = "") -> N
 def _rowcount(result: Result[Any]) -> int:
     # Session.execute is typed as returning a Result; an UPDATE's is always a CursorResult.
     return cast("CursorResult[Any]", result).rowcount
-
-
-def needs_second_admin(db: Session, user: User) -> bool:
-    """True when one admin alone must not get a credential for `user`."""
-    # Session authors hold private notes; leads and admins may; a new account without a
-    # password holds nothing yet.
-    authored = db.scalar(select(exists().where(MentoringSession.mentor_id == user.id)))
-    return bool(authored) or (user.role in ("admin", "lead") and user.password_hash is not None)
 
 
 def _lifetime() -> timedelta:

@@ -15,7 +15,7 @@ from sqlalchemy import (
     String,
     exists,
 )
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
 from tracker.db import Base, utcnow
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tracker.team.models import Member, Team
 
 ROLES = ("admin", "lead", "engineer")
+PRIVILEGED_ROLES = ("admin", "lead")
 ROLE_LABELS = {"admin": "Admin", "lead": "Lead", "engineer": "Engineer"}
 
 
@@ -34,12 +35,21 @@ class User(Base):
     """Someone who can log in."""
 
     __tablename__ = "user"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'lead', 'engineer')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'lead', 'engineer')", name="role"),
+        # Whatever writes the row (the ORM, a bulk seed, SQL by hand), a lead or an admin is
+        # marked for good: the mark survives any later change of role.
+        CheckConstraint("role = 'engineer' OR ever_privileged", name="privileged_role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(16))
+    # Has held the lead or admin role (or written a 1:1) at some time: such an account may
+    # hold private notes, so one admin alone never gets a credential for it, whatever its
+    # role is now (tracker/auth/links.py). Set with the role, never cleared.
+    ever_privileged: Mapped[bool] = mapped_column(Boolean, default=False)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of the login cookie: changing it ends every session of this user.
@@ -56,6 +66,12 @@ class User(Base):
     # Typed by cast: SQLAlchemy would take an annotation without Mapped[] for a bad mapping.
     login_id = cast("str | None", None)  # the Flask-Login id its cookies carry
     login_session_id = cast("int | None", None)  # the LoginSession's id
+
+    @validates("role")
+    def _mark_privileged(self, _key: str, role: str) -> str:
+        if role in PRIVILEGED_ROLES:
+            self.ever_privileged = True
+        return role
 
     # Flask-Login protocol
     @property

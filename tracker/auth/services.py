@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
@@ -36,6 +38,21 @@ class AccountError(ValueError):
         self.field = field
 
 
+# A production server never accepts the demo's published password, whichever account has it.
+PUBLISHED_LOGIN_REFUSED = (
+    "This account's password is the demo password published with Team Tracker, which this "
+    "server does not accept. Set a new password: ask an admin for a password-reset link."
+)
+
+
+def published_password_refused(password: str) -> bool:
+    """True in production for the demo's published password (for any account)."""
+    from tracker.demo import DEMO_PASSWORD
+
+    production = current_app.config["ENV_NAME"] == "production"
+    return production and secrets.compare_digest(password.encode(), DEMO_PASSWORD.encode())
+
+
 @dataclass
 class LoginResult:
     user: User | None
@@ -55,8 +72,10 @@ def authenticate(db: Session, email: str, password: str, address: str) -> LoginR
     once, no more than the limits are ever evaluated. Unknown e-mails cost the same argon2 time
     and are counted the same way, so neither reveals which accounts exist."""
     email = normalise_email(email)
-    seen = f"{email} from {address[:64]}"  # never the password
     user = db.scalar(select(User).where(User.email == email))
+    # Only an account's stored address is written down, never the typed text: a password
+    # typed into the e-mail field by mistake must not reach the audit log.
+    seen = f"{user.email if user else 'an unknown account'} from {address[:64]}"
     attempt = Attempt(db, email, address)
     refusal = attempt.reserve()
     if refusal is not None:
@@ -67,6 +86,10 @@ def authenticate(db: Session, email: str, password: str, address: str) -> LoginR
         attempt.failed()
         record(db, "login failed", "user", user.id if user else None, seen)
         return LoginResult(None, "Email or password is not correct.")
+    if published_password_refused(password):
+        attempt.failed()
+        record(db, "login refused", "user", user.id, f"{seen}: the published demo password")
+        return LoginResult(None, PUBLISHED_LOGIN_REFUSED)
     attempt.succeeded()
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
@@ -116,8 +139,11 @@ def create_user(db: Session, email: str, name: str, role: str, password: str | N
     return user
 
 
-def update_user(db: Session, user: User, acting: User, name: str, role: str) -> None:
-    """Change a user's name and role (an admin cannot demote themselves)."""
+def update_user(db: Session, user: User, acting: User, name: str, role: str) -> str | None:
+    """Change a user's name and role (an admin cannot demote themselves); returns what else
+    happened that the admin must hear about, or None."""
+    from tracker.auth.protection import close_unapproved_resets
+
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}.", "role")
     if user.id == acting.id and role != "admin":
@@ -139,6 +165,12 @@ def update_user(db: Session, user: User, acting: User, name: str, role: str) -> 
         )
         user.role = role
         user.end_all_sessions()
+        if close_unapproved_resets(db, user):
+            return (
+                f"The unused password-reset link for {user.name} was closed: resetting "
+                "their password now needs a second admin's approval."
+            )
+    return None
 
 
 def set_active(user: User, acting: User, active: bool) -> None:
@@ -151,14 +183,16 @@ def set_active(user: User, acting: User, active: bool) -> None:
 
 
 def invite_member(db: Session, member: Member, acting: User) -> tuple[AccountLink, str]:
-    """Make a one-time invitation for `member` to create their engineer account."""
+    """Make a one-time invitation for `member` to create their engineer account.
+
+    Whether the member's address already belongs to an account is not looked at here: the
+    lead gets a link either way, so the answer tells them nothing about other accounts. Such
+    a link is refused when used, with NEUTRAL_INVITE_ERROR (tracker/auth/links.py)."""
     from tracker.auth.links import close_links, new_link
 
     if member.archived:
         raise AccountError("Archived members cannot be invited; restore them first.")
     if member.user_id is not None:
         raise AccountError(f"{member.name} already has an account.")
-    if db.scalar(select(User.id).where(User.email == normalise_email(member.email))):
-        raise AccountError(NEUTRAL_INVITE_ERROR)
     close_links(db, AccountLink.member_id == member.id)  # only the newest invitation works
     return new_link(db, "invite", acting, member_id=member.id)

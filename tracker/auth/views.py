@@ -195,13 +195,17 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         assert form.name.data is not None  # InputRequired
         try:
-            services.update_user(get_db(), user, current_user, form.name.data, form.role.data)
+            note = services.update_user(
+                get_db(), user, current_user, form.name.data, form.role.data
+            )
         except services.AccountError as exc:
             get_db().rollback()
             getattr(form, exc.field or "role").errors.append(str(exc))
         else:
             get_db().commit()
             flash(f"Saved {user.name}.", "success")
+            if note:
+                flash(note, "info")
             return redirect(url_for("auth.users"))
     status = 400 if form.errors else 200
     return render_template(
