@@ -79,6 +79,8 @@ def _page(client, url, **params) -> str:
 # --- the comment's cap ----------------------------------------------------------------------
 
 OVER = {
+    "promised-cap-plus-one": "n" * 2001,  # the promise is 2,000 characters, whatever the constant
+    "the-reviews-comment": ("growth " * 700)[:5000],
     "one-over": "n" * (MAX_COMMENT + 1),
     "far-over": "n" * (MAX_COMMENT * 50),
     "accented": "é" * (MAX_COMMENT + 1),
