@@ -62,6 +62,7 @@ EXPECTED_ACCESS = {
     "plans.print_plan": ("admin", "lead", "engineer"),
     "plans.goal_comments": ("admin", "lead", "engineer"),
     "plans.plan_history": ("admin", "lead", "engineer"),
+    "mentoring.open_items": ("admin", "lead", "engineer"),
     "mentoring.dashboard": ("admin", "lead"),
     "mentoring.me": ("admin", "lead", "engineer"),
     "mentoring.new_session": ("admin", "lead"),
@@ -207,6 +208,7 @@ OUTCOMES = {
     "mentoring.item_done": {"admin": 302, "lead": 302, "other": 404, "eve": 302, "anon": 302},
     "mentoring.item_reopen": {"admin": 302, "lead": 302, "other": 404, "eve": 302, "anon": 302},
     "mentoring.timeline": {"admin": 200, "lead": 200, "other": 404, "eve": 200, "anon": 302},
+    "mentoring.open_items": {"admin": 200, "lead": 200, "other": 404, "eve": 200, "anon": 302},
     "mentoring.calendar": {"admin": 200, "lead": 200, "other": 200, "eve": 403, "anon": 302},
     # The new address is shown once, on the page the POST answers with.
     "mentoring.reset_calendar": {"admin": 200, "lead": 200, "other": 200, "eve": 403, "anon": 302},
