@@ -128,3 +128,169 @@ def test_dashboard_lists_only_items_past_their_due_date(client, org, items):
             if overdue:
                 assert f"({-offset} days ago)" in entry
                 assert (items + timedelta(days=offset)).isoformat() in entry
+
+
+# --- the session's own time -------------------------------------------------------------------
+# A session's own items are agreed in it, not carried into it; they carry into the sessions
+# held after it. Two sessions at the same minute do not carry into each other (neither came
+# first). A later session counts as "carried" once it is held, and a session at exactly the
+# app's now is held (logged), not scheduled.
+
+MINUTE, DAY = timedelta(minutes=1), timedelta(days=1)
+SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture
+def now(monkeypatch):
+    """The views' clock held at a whole minute, so sessions can sit exactly on it."""
+    import tracker.mentoring.views
+
+    held = utcnow().replace(second=0, microsecond=0)
+    monkeypatch.setattr(tracker.mentoring.views, "utcnow", lambda: held)
+    return held
+
+
+def _carried(page: str) -> str:
+    """The "still open from earlier sessions" part of a session page ('' when there is none)."""
+    return _section(page, 'id="carried-h"') if 'id="carried-h"' in page else ""
+
+
+def _own(page: str) -> str:
+    return _section(page, 'id="items"', "</section>")
+
+
+def _add_items(client, s, label: str) -> list[str]:
+    """Add a mentee-owned and a lead-owned item to `s` through its form; their texts."""
+    texts = [f"{label}-mentee-item", f"{label}-lead-item"]
+    for text, owner in zip(texts, ("mentee", "lead"), strict=True):
+        r = client.form(f"/sessions/{s.id}/items", {"text": text, "owner": owner})
+        assert r.status_code == 302, r.get_data(as_text=True)
+    return texts
+
+
+def _session_page(client, s) -> str:
+    r = client.get(f"/sessions/{s.id}")
+    assert r.status_code == 200
+    return r.get_data(as_text=True)
+
+
+HELD = {  # when the session S is held, against the app's now
+    "a-month-ago": -30 * DAY,
+    "yesterday": -DAY,
+    "a-minute-ago": -MINUTE,
+    "exactly-now": timedelta(0),
+    "in-a-minute": MINUTE,
+    "next-week": 7 * DAY,
+}
+
+
+@pytest.mark.parametrize("offset", list(HELD.values()), ids=list(HELD))
+def test_a_sessions_own_items_are_not_carried_into_it_but_into_the_next(
+    client, org, make_session, now, offset
+):
+    held = now + offset
+    earlier = make_session(org.eng, org.lead, held_at=held - MINUTE)
+    s = make_session(org.eng, org.lead, held_at=held)
+    following = make_session(org.eng, org.lead, held_at=held + MINUTE)
+    login(client, "lead@example.com")
+    before = _add_items(client, earlier, "earlier")
+    own = _add_items(client, s, "own")
+
+    page = _session_page(client, s)
+    for text in own:
+        assert text in _own(page), text  # agreed here: listed with the session's own items
+        assert text not in _carried(page), text  # never "still open from earlier" in itself
+    for text in before:
+        assert text in _carried(page), text  # the minute before is earlier: carried in
+        assert text not in _own(page), text
+
+    page = _session_page(client, following)
+    for text in own + before:
+        assert text in _carried(page), text  # and on into the next session
+        assert text not in _own(page), text
+    # Carried once for each session held since, up to now: `following` counts once it is held.
+    held_since = int(held + MINUTE <= now)
+    for text in own:
+        entry = _entry(_carried(page), text)
+        if held_since:
+            assert "carried 1 session" in entry, entry
+        else:
+            assert "carried" not in entry.replace(text, ""), entry
+
+
+@pytest.mark.parametrize("offset", [-DAY, timedelta(0), DAY], ids=["past", "now", "scheduled"])
+def test_sessions_at_the_same_minute_do_not_carry_into_each_other(
+    client, org, make_session, now, offset
+):
+    held = now + offset
+    first = make_session(org.eng, org.lead, held_at=held, kind="one_on_one")
+    second = make_session(org.eng, org.lead, held_at=held, kind="career")
+    following = make_session(org.eng, org.lead, held_at=held + MINUTE)
+    login(client, "lead@example.com")
+    mine = {
+        first.id: _add_items(client, first, "first"),
+        second.id: _add_items(client, second, "second"),
+    }
+
+    for s, other in ((first, second), (second, first)):
+        carried = _carried(_session_page(client, s))
+        for text in mine[other.id]:
+            assert text not in carried, (s.kind, text)  # neither came before the other
+        for text in mine[s.id]:
+            assert text not in carried, (s.kind, text)
+
+    carried = _carried(_session_page(client, following))
+    for text in mine[first.id] + mine[second.id]:
+        entry = _entry(carried, text)
+        assert entry is not None, text  # both carry into the next session
+        # The session at the same minute is not "since": only `following` counts, once held.
+        if held + MINUTE <= now:
+            assert "carried 1 session" in entry, entry
+        else:
+            assert "carried" not in entry.replace(text, ""), entry
+
+
+LATER = {  # when the later session is held, against the app's now
+    "yesterday": -DAY,
+    "a-minute-ago": -MINUTE,
+    "a-second-ago": -SECOND,
+    "exactly-now": timedelta(0),
+    "in-a-second": SECOND,
+    "in-a-minute": MINUTE,
+    "tomorrow": DAY,
+}
+
+
+@pytest.mark.parametrize("offset", list(LATER.values()), ids=list(LATER))
+def test_a_session_at_exactly_now_is_held_and_counts_as_carried(
+    app, org, make_session, now, offset
+):
+    origin = make_session(
+        org.eng, org.lead, held_at=now - 7 * DAY, items=[("Origin item", "mentee", None)]
+    )
+    later = make_session(org.eng, org.lead, held_at=now + offset)
+    held = offset <= timedelta(0)
+    counted = "carried 1 session" if held else None
+
+    lead, eve = app.test_client(), app.test_client()
+    login(lead, "lead@example.com")
+    login(eve, "eve@example.com")
+    pages = {
+        "later session": _carried(_session_page(lead, later)),
+        "engineer home": eve.get("/me").get_data(as_text=True),
+    }
+    new = lead.get(f"/members/{org.eng.id}/sessions/new").get_data(as_text=True)
+    pages["new 1:1"] = _section(new, 'id="carried-h"')
+    pages["new 1:1 agenda"] = html_lib.unescape(_section(new, 'name="agenda"', "</textarea>"))
+    for where, section in pages.items():
+        entry = _entry(section, "Origin item")
+        assert entry is not None, where
+        if counted:
+            assert counted in entry, (where, entry)
+        else:
+            assert "carried" not in entry, (where, entry)
+
+    # Held, it is a logged session; in the future, a scheduled one.
+    heading = _session_page(lead, later).split("</h1>")[0]
+    assert ("scheduled" in heading) == (not held), heading
+    assert origin.id != later.id

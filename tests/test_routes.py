@@ -60,6 +60,9 @@ EXPECTED_ACCESS = {
     "plans.edit_goal": ("admin", "lead", "engineer"),
     "plans.add_comment": ("admin", "lead", "engineer"),
     "plans.print_plan": ("admin", "lead", "engineer"),
+    "plans.goal_comments": ("admin", "lead", "engineer"),
+    "plans.plan_history": ("admin", "lead", "engineer"),
+    "mentoring.open_items": ("admin", "lead", "engineer"),
     "mentoring.dashboard": ("admin", "lead"),
     "mentoring.me": ("admin", "lead", "engineer"),
     "mentoring.new_session": ("admin", "lead"),
@@ -192,6 +195,8 @@ OUTCOMES = {
     "plans.edit_goal": {"admin": 200, "lead": 200, "other": 404, "eve": 403, "anon": 302},
     "plans.add_comment": {"admin": 400, "lead": 400, "other": 404, "eve": 400, "anon": 302},
     "plans.print_plan": {"admin": 200, "lead": 200, "other": 404, "eve": 200, "anon": 302},
+    "plans.goal_comments": {"admin": 200, "lead": 200, "other": 404, "eve": 200, "anon": 302},
+    "plans.plan_history": {"admin": 200, "lead": 200, "other": 404, "eve": 200, "anon": 302},
     # Mentoring: the session is org.lead's with Eve; its item is Eve's own (mentee-owned).
     "mentoring.dashboard": {"admin": 200, "lead": 200, "other": 200, "eve": 403, "anon": 302},
     "mentoring.me": {"admin": 200, "lead": 200, "other": 200, "eve": 200, "anon": 302},
@@ -203,6 +208,7 @@ OUTCOMES = {
     "mentoring.item_done": {"admin": 302, "lead": 302, "other": 404, "eve": 302, "anon": 302},
     "mentoring.item_reopen": {"admin": 302, "lead": 302, "other": 404, "eve": 302, "anon": 302},
     "mentoring.timeline": {"admin": 200, "lead": 200, "other": 404, "eve": 200, "anon": 302},
+    "mentoring.open_items": {"admin": 200, "lead": 200, "other": 404, "eve": 200, "anon": 302},
     "mentoring.calendar": {"admin": 200, "lead": 200, "other": 200, "eve": 403, "anon": 302},
     # The new address is shown once, on the page the POST answers with.
     "mentoring.reset_calendar": {"admin": 200, "lead": 200, "other": 200, "eve": 403, "anon": 302},

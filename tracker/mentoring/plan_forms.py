@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from tracker.competencies.services import FrameworkView
 from tracker.forms import DateInRange
 from tracker.mentoring.models import GOAL_STATUSES, MentoringSession
-from tracker.mentoring.plans import MAX_TEXT, MAX_TITLE
+from tracker.mentoring.plans import MAX_COMMENT, MAX_TEXT, MAX_TITLE, too_long
 from tracker.team.forms import MultiCheckboxField
 
 
@@ -66,7 +66,7 @@ class CommentForm(FlaskForm):
         "Comment",
         validators=[
             InputRequired("Comment is empty: write something first."),
-            Length(max=MAX_TEXT),
+            Length(max=MAX_COMMENT, message=too_long("Comment", MAX_COMMENT)),
         ],
     )
 

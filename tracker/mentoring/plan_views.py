@@ -8,7 +8,8 @@ from flask_login import current_user
 from tracker.auth.permissions import logged_in
 from tracker.competencies.services import view_for_team
 from tracker.db import get_db
-from tracker.mentoring import plans
+from tracker.forms import page_arg
+from tracker.mentoring import plan_lists, plans
 from tracker.mentoring.plan_forms import CommentForm, goal_form, plan_form
 from tracker.team.services import can_manage_team, get_member_for
 
@@ -44,6 +45,7 @@ def _render_plan(member, *, pform=None, gform=None, failed_comment=None, status=
         member=member,
         progress=progress,
         plan=plan,
+        **_bounded_lists(db, plan),
         view=view,
         can_manage=can_manage,
         can_comment=can_manage or member.user_id == current_user.id,
@@ -51,6 +53,19 @@ def _render_plan(member, *, pform=None, gform=None, failed_comment=None, status=
         gform=gform,
         failed_comment=failed_comment,
     ), status
+
+
+def _bounded_lists(db, plan) -> dict:
+    """The newest comments per goal and the newest changes: what the plan and print pages show
+    of lists that grow (the rest a page at a time, behind links)."""
+    if plan is None:
+        return {"threads": {}, "history": None}
+    return {
+        "threads": plan_lists.newest_comments(db, [g.id for g in plan.goals]),
+        "history": plan_lists.history(db, plan),
+        "links_shown": plan_lists.LINKS_SHOWN,
+        "max_comment": plans.MAX_COMMENT,
+    }
 
 
 def _failed(member, message, **forms):
@@ -184,4 +199,30 @@ def print_plan(member_id: int):
     progress = plans.plan_progress(db, member)
     if progress is None:
         abort(404)
-    return render_template("mentoring/plan_print.html", member=member, progress=progress)
+    return render_template(
+        "mentoring/plan_print.html",
+        member=member,
+        progress=progress,
+        **_bounded_lists(db, progress.plan),
+    )
+
+
+@bp.route("/goals/<int:goal_id>/all-comments")
+@logged_in
+def goal_comments(goal_id: int):
+    """Every comment on a goal, a page at a time, newest first."""
+    db = get_db()
+    goal, member = plans.get_goal_for(db, current_user, goal_id)
+    thread = plan_lists.comment_page(db, goal.id, page_arg())
+    return render_template("mentoring/goal_comments.html", goal=goal, member=member, thread=thread)
+
+
+@bp.route("/members/<int:member_id>/plan/history")
+@logged_in
+def plan_history(member_id: int):
+    """Every change to the plan, a page at a time, newest first."""
+    db = get_db()
+    member = get_member_for(db, current_user, member_id)
+    plan = _plan_or_404(db, member)
+    changes = plan_lists.history(db, plan, page_arg())
+    return render_template("mentoring/plan_history.html", member=member, plan=plan, changes=changes)

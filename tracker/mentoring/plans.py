@@ -27,6 +27,8 @@ from tracker.team.services import get_member_for
 
 MAX_TEXT = 5000
 MAX_TITLE = 200
+MAX_COMMENT = 2000  # a comment is a remark; longer thoughts belong in a session's notes
+MAX_GOALS = 50  # goals per plan (done and dropped ones count: goals are never deleted)
 OPEN_STATUSES = ("not_started", "in_progress")
 STATUS_PROGRESS = {"not_started": 0.0, "in_progress": 0.5, "done": 1.0, "dropped": 0.0}
 
@@ -46,13 +48,11 @@ def _plan_query():
     return select(GrowthPlan).options(
         selectinload(GrowthPlan.goals).selectinload(Goal.sessions),
         selectinload(GrowthPlan.goals).selectinload(Goal.milestones),
-        selectinload(GrowthPlan.goals).selectinload(Goal.comments).selectinload(GoalComment.author),
-        selectinload(GrowthPlan.events).selectinload(PlanEvent.actor),
-    )
+    )  # comments and history can grow long: pages load them bounded (plan_lists.py)
 
 
 def get_or_none(db: Session, member: Member) -> GrowthPlan | None:
-    """The member's plan with goals, sessions, comments and history (a fixed number of queries)."""
+    """The member's plan with its goals and their sessions and milestones (four queries)."""
     return db.scalar(_plan_query().where(GrowthPlan.member_id == member.id))
 
 
@@ -109,10 +109,15 @@ def _check_member(member: Member) -> None:
         raise PlanError(f"{member.name} is archived; restore them before changing the plan.")
 
 
+def too_long(label: str, limit: int) -> str:
+    """The message for a text over its cap, naming the field."""
+    return f"{label} is longer than {limit} characters."
+
+
 def _text(value: str | None, label: str, name: str, limit: int = MAX_TEXT) -> str:
     value = (value or "").strip()
     if len(value) > limit:
-        raise PlanError(f"{label} is longer than {limit} characters.", name)
+        raise PlanError(too_long(label, limit), name)
     return value
 
 
@@ -262,6 +267,12 @@ def add_goal(
     """Add a goal at the end of the plan."""
     view = _need_view(view)
     _check_member(member)
+    if len(plan.goals) >= MAX_GOALS:
+        raise PlanError(
+            f"{member.name}'s plan already has {len(plan.goals)} goals, the most a plan holds "
+            f"({MAX_GOALS}): edit an existing goal instead.",
+            "title",
+        )
     checked = _check_goal(db, plan, member, data, view)
     goal = Goal(
         plan=plan,
@@ -311,7 +322,7 @@ def update_goal(
 
 def add_comment(db: Session, goal: Goal, author: User, body: str | None) -> GoalComment:
     """Comment on a goal."""
-    body = _text(body, "Comment", "body")
+    body = _text(body, "Comment", "body", MAX_COMMENT)
     if not body:
         raise PlanError("Comment is empty: write something first.", "body")
     comment = GoalComment(goal=goal, author_id=author.id, body=body)

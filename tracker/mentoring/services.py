@@ -18,6 +18,9 @@ from tracker.team.services import can_manage_team
 
 MAX_NOTES = 20000  # characters: a long 1:1 write-up is a few thousand
 MAX_AGENDA = 5000
+MAX_SESSION_ITEMS = 50  # action items a session holds
+OPEN_SHOWN = 20  # open items on a 1:1 page and the engineer's home: the most pressing first
+OPEN_PAGE = 50  # open items per page of a member's open items
 NOTE_FIELDS = {
     "agenda": ("Agenda", MAX_AGENDA),
     "shared_notes": ("Shared notes", MAX_NOTES),
@@ -159,6 +162,12 @@ def add_item(db: Session, s: MentoringSession, text: str, owner: str, due: date 
         raise MentoringError("At most 500 characters.", "text")
     if owner not in ("mentee", "lead"):
         raise MentoringError("The owner is the mentee or the lead.", "owner")
+    if len(s.items) >= MAX_SESSION_ITEMS:
+        raise MentoringError(
+            f"This session already has {len(s.items)} action items, the most a session holds "
+            f"({MAX_SESSION_ITEMS}): tick some off or agree fewer.",
+            "text",
+        )
     if due is not None and due < s.held_at.date():
         raise MentoringError(
             f"The due date {due.isoformat()} is before the session "
@@ -206,24 +215,48 @@ class OpenItem:
     overdue_days: int  # 0 when not overdue or undated
 
 
+def _open(member_id: int, before: datetime | None):
+    where = [ActionItem.member_id == member_id, ActionItem.done.is_(False)]
+    if before is not None:
+        where.append(MentoringSession.held_at < before)
+    return where
+
+
+def count_open(db: Session, member_id: int, before: datetime | None = None) -> int:
+    """How many open items the member has (made before `before`, if given; one query)."""
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(ActionItem)
+            .join(MentoringSession, MentoringSession.id == ActionItem.session_id)
+            .where(*_open(member_id, before))
+        )
+        or 0
+    )
+
+
 def open_items(
-    db: Session, member_id: int, now: datetime, before: datetime | None = None
+    db: Session,
+    member_id: int,
+    now: datetime,
+    before: datetime | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[OpenItem]:
-    """The member's open items (made before `before`, if given), with how often they have been
-    carried to a later session and how overdue they are (two queries)."""
+    """The member's open items (made before `before`, if given), the most pressing first (due
+    soonest, undated last), with how often they have been carried to a later session and how
+    overdue they are; `limit` of them from `offset` when given (three queries)."""
     query = (
         select(ActionItem)
         .options(selectinload(ActionItem.session))
         .join(MentoringSession, MentoringSession.id == ActionItem.session_id)
-        .where(ActionItem.member_id == member_id, ActionItem.done.is_(False))
+        .where(*_open(member_id, before))
+        .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
     )
-    if before is not None:
-        query = query.where(MentoringSession.held_at < before)
-    items = list(
-        db.scalars(
-            query.order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
-        )
-    )
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    items = list(db.scalars(query))
     if not items:
         return []
     origin, later = aliased(MentoringSession), aliased(MentoringSession)

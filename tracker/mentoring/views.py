@@ -21,7 +21,7 @@ from tracker.mentoring.calendar import build_feed
 from tracker.mentoring.forms import ItemForm, SessionForm
 from tracker.mentoring.models import SESSION_KINDS
 from tracker.sprints.calendar import sprint_events
-from tracker.sprints.services import dashboard_summary, milestones_owned
+from tracker.sprints.services import MINE_SHOWN, count_owned, dashboard_summary, milestones_owned
 from tracker.team.services import can_manage_team, get_member_for
 
 bp = Blueprint("mentoring", __name__)
@@ -99,14 +99,47 @@ def new_session(member_id: int):
             db.commit()
             flash("Session scheduled." if s.is_scheduled(now) else "Session logged.", "success")
             return redirect(url_for("mentoring.session", session_id=s.id))
-    carried = services.open_items(db, member.id, now)
     return render_template(
         "mentoring/session_form.html",
         form=form,
         member=member,
         s=None,
-        carried=carried,
+        **_carried(db, member.id, now),
         audience=services.audience(member, current_user),
+        tick=EmptyForm(),
+    )
+
+
+def _carried(db, member_id: int, now, before=None) -> dict:
+    """The most pressing open items for a page, and how many there are in all."""
+    return {
+        "carried": services.open_items(db, member_id, now, before, limit=services.OPEN_SHOWN),
+        "carried_total": services.count_open(db, member_id, before),
+    }
+
+
+@bp.route("/members/<int:member_id>/items")
+@logged_in
+def open_items(member_id: int):
+    """Every open action item of a member, a page at a time, the most pressing first."""
+    db = get_db()
+    member = get_member_for(db, current_user, member_id)
+    total = services.count_open(db, member.id)
+    pages = max(1, -(-total // services.OPEN_PAGE))
+    page = min(page_arg(), pages)
+    now = utcnow()
+    return render_template(
+        "mentoring/open_items.html",
+        member=member,
+        now=now,
+        carried=services.open_items(
+            db, member.id, now, limit=services.OPEN_PAGE, offset=(page - 1) * services.OPEN_PAGE
+        ),
+        total=total,
+        page=page,
+        pages=pages,
+        per_page=services.OPEN_PAGE,
+        manage=can_manage_team(current_user, member.team),
         tick=EmptyForm(),
     )
 
@@ -124,7 +157,7 @@ def session(session_id: int):
         now=now,
         can_edit=can_edit,
         private=services.can_read_private(current_user, s),
-        carried=services.open_items(db, s.member_id, now, before=s.held_at),
+        **_carried(db, s.member_id, now, before=s.held_at),
         item_form=ItemForm() if can_edit else None,
         tick=EmptyForm(),
         audience=services.audience(s.member, current_user),
@@ -185,7 +218,7 @@ def add_item(session_id: int):
         now=now,
         can_edit=True,
         private=True,
-        carried=services.open_items(db, s.member_id, now, before=s.held_at),
+        **_carried(db, s.member_id, now, before=s.held_at),
         item_form=form,
         tick=EmptyForm(),
         audience=services.audience(s.member, current_user),
@@ -308,9 +341,10 @@ def me():
         member=member,
         progress=progress,
         now=now,
-        carried=services.open_items(db, member.id, now),
+        **_carried(db, member.id, now),
         sessions=services.timeline(db, member, current_user, per_page=10)[:10],
         tick=EmptyForm(),
         manage=False,
-        owned_milestones=milestones_owned(db, member),
+        owned_milestones=milestones_owned(db, member, limit=MINE_SHOWN),
+        owned_total=count_owned(db, member),
     )

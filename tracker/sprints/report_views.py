@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.permissions import logged_in, roles
 from tracker.db import get_db
+from tracker.forms import page_arg
 from tracker.security import svg_response
 from tracker.sprints import charts, reports, services
 from tracker.sprints.access import get_project_for
@@ -39,8 +40,19 @@ def dashboard():
 @logged_in
 def mine():
     member = current_user.member
-    owned = services.milestones_owned(get_db(), member) if member is not None else []
-    return render_template("sprints/mine.html", owned_milestones=owned)
+    if member is None:
+        return render_template("sprints/mine.html", owned_milestones=[], owned_total=0)
+    db, per = get_db(), services.MINE_PAGE
+    total = services.count_owned(db, member)
+    pages = max(1, -(-total // per))
+    page = min(page_arg(), pages)
+    owned = services.milestones_owned(db, member, limit=per, offset=(page - 1) * per)
+    return render_template(
+        "sprints/mine.html",
+        owned_milestones=owned,
+        owned_total=total,
+        owned_pages={"page": page, "pages": pages},
+    )
 
 
 @bp.route("/teams/<int:team_id>/sprint-report")

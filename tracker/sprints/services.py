@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.auth.models import User
@@ -267,17 +267,42 @@ def record_move(
     milestone.sprint = to
 
 
-def milestones_owned(db: Session, member: Member, include_closed: bool = False):
-    """The milestones `member` owns (open ones unless asked), soonest due first."""
+MINE_SHOWN = 10  # open milestones on the engineer's home
+MINE_PAGE = 50  # open milestones per page of "My milestones"
+
+
+def _owned(member: Member, include_closed: bool) -> list:
+    where = [Milestone.owner_id == member.id]
+    if not include_closed:
+        where.append(Milestone.status.in_(OPEN_STATUSES))
+    return where
+
+
+def milestones_owned(
+    db: Session,
+    member: Member,
+    include_closed: bool = False,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+):
+    """The milestones `member` owns (open ones unless asked), soonest due first; `limit` of
+    them from `offset` when given (one query)."""
     query = (
         select(Milestone)
         .options(joinedload(Milestone.project), joinedload(Milestone.sprint))
-        .where(Milestone.owner_id == member.id)
+        .where(*_owned(member, include_closed))
         .order_by(Milestone.due_date.is_(None), Milestone.due_date, Milestone.id)
     )
-    if not include_closed:
-        query = query.where(Milestone.status.in_(OPEN_STATUSES))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     return list(db.scalars(query))
+
+
+def count_owned(db: Session, member: Member, include_closed: bool = False) -> int:
+    """How many milestones `member` owns (open ones unless asked; one query)."""
+    query = select(func.count()).select_from(Milestone).where(*_owned(member, include_closed))
+    return db.scalar(query) or 0
 
 
 @dataclass
