@@ -19,9 +19,8 @@ from tests.conftest import count_queries, login
 from tracker import create_app
 from tracker.auth.models import User
 from tracker.db import Base, get_db
-from tracker.demo import DEMO_PASSWORD
 from tracker.demo_guard import demo_addresses, refuse_production_demo_logins
-from tracker.security import hash_password
+from tracker.security import DEMO_PASSWORD, hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = secrets.token_urlsafe(48)

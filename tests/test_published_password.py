@@ -22,9 +22,8 @@ from tracker import create_app
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.auth.services import PUBLISHED_LOGIN_REFUSED
-from tracker.demo import DEMO_PASSWORD
 from tracker.demo_guard import demo_addresses
-from tracker.security import hash_password
+from tracker.security import DEMO_PASSWORD, hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = secrets.token_hex(32)

@@ -15,17 +15,13 @@ from tracker.competencies.framework_io import ensure_default_framework
 from tracker.competencies.models import Rating
 from tracker.competencies.services import view_for_team
 from tracker.mentoring.demo import seed_mentoring
-from tracker.security import hash_password, password_problem
+from tracker.security import DEMO_PASSWORD, hash_password, password_problem
 from tracker.sprints.demo import seed_delivery
 from tracker.team.models import Member, Team
 
 
 class DemoError(ValueError):
     """The demo could not be seeded as asked."""
-
-
-# Published in the README for `make run`: a development database's demo password only.
-DEMO_PASSWORD = "teamtracker-demo"  # noqa: S105 - public on purpose, and refused in production
 
 
 def demo_password(env_name: str) -> str:

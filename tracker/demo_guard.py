@@ -8,8 +8,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import User
-from tracker.demo import ACCOUNTS, DEMO_PASSWORD, TEAMS
-from tracker.security import verify_password
+from tracker.demo import ACCOUNTS, TEAMS
+from tracker.security import DEMO_PASSWORD, verify_password
 
 # The org-scale seed's logins (tracker/scale.py): lead01@scale.example.com ..., eng0001@...
 SCALE_PREFIXES = ("lead", "eng")

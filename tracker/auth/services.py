@@ -47,7 +47,7 @@ PUBLISHED_LOGIN_REFUSED = (
 
 def published_password_refused(password: str) -> bool:
     """True in production for the demo's published password (for any account)."""
-    from tracker.demo import DEMO_PASSWORD
+    from tracker.security import DEMO_PASSWORD
 
     production = current_app.config["ENV_NAME"] == "production"
     return production and secrets.compare_digest(password.encode(), DEMO_PASSWORD.encode())

@@ -13,13 +13,13 @@ from wtforms import BooleanField, HiddenField
 from wtforms.validators import InputRequired
 
 from tracker.audit.services import record
-from tracker.auth.forms import EmptyForm
 from tracker.auth.permissions import logged_in, roles
 from tracker.competencies import framework_io as fio
 from tracker.competencies.models import Framework, FrameworkVersion
 from tracker.competencies.services import load_version
 from tracker.db import get_db, writes
-from tracker.exports.download import attachment
+from tracker.forms import EmptyForm
+from tracker.http import attachment
 from tracker.team.models import Team
 
 bp = Blueprint("frameworks", __name__)

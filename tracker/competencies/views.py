@@ -23,11 +23,10 @@ from tracker.competencies.matrix import (
     team_matrix,
 )
 from tracker.db import get_db, utcnow, writes
-from tracker.exports.download import attachment
 from tracker.exports.matrix_export import BUILDERS, CONTENT_TYPES
 from tracker.forms import page_arg
+from tracker.http import attachment, svg_response
 from tracker.mentoring.models import MentoringSession
-from tracker.security import svg_response
 from tracker.sprints.models import Milestone
 from tracker.team.services import can_manage_team, get_member_for, get_team_for
 

@@ -9,10 +9,9 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.competencies.services import FrameworkView
-from tracker.forms import DateInRange
+from tracker.forms import DateInRange, MultiCheckboxField
 from tracker.mentoring.models import GOAL_STATUSES, MentoringSession
 from tracker.mentoring.plans import MAX_COMMENT, MAX_TEXT, MAX_TITLE, too_long
-from tracker.team.forms import MultiCheckboxField
 
 
 class NamedDateField(DateField):

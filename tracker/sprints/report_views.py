@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.auth.permissions import logged_in, roles
 from tracker.db import get_db
 from tracker.forms import page_arg
-from tracker.security import svg_response
+from tracker.http import svg_response
 from tracker.sprints import charts, reports, services
 from tracker.sprints.access import get_project_for
 from tracker.sprints.delivery_import import apply_delivery, preview_delivery

@@ -7,11 +7,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.auth import services as account_services
-from tracker.auth.forms import EmptyForm
 from tracker.auth.permissions import logged_in, roles
 from tracker.auth.views import show_link
 from tracker.competencies.models import Framework
 from tracker.db import get_db
+from tracker.forms import EmptyForm
 from tracker.team import services
 from tracker.team.forms import MemberForm, TeamForm
 from tracker.team.models import Member
