@@ -445,7 +445,7 @@ ACTOR = {
 
 
 def _refusals(db) -> list:
-    from tracker.audit.models import AuditEvent
+    from tracker.auditing import AuditEvent
 
     db.commit()
     return list(db.scalars(select(AuditEvent).where(AuditEvent.action == "refused")))

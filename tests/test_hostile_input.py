@@ -355,7 +355,7 @@ def created_id(r, prefix: str) -> int:
     remember=st.one_of(st.sampled_from(["", "y"]), hostile_text),
 )
 def test_login(app, db, org, email, password, remember):
-    from tracker.audit.models import AuditEvent
+    from tracker.auditing import AuditEvent
     from tracker.auth.models import LoginCounter
 
     db.execute(delete(LoginCounter))  # the throttle would refuse later examples otherwise

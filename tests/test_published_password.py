@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD, login
 from tracker import create_app
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 from tracker.auth.models import User
 from tracker.auth.services import PUBLISHED_LOGIN_REFUSED
 from tracker.demo_guard import demo_addresses

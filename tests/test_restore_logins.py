@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.test_login_sessions import _copy, _logged_in, _login
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 from tracker.auth.models import AccountLink
 from tracker.mentoring.models import CalendarFeed
 

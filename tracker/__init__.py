@@ -72,8 +72,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         )
 
     import tracker.models  # noqa: F401  (every feature's mappers, before the first query)
-    from tracker import cache, cli, db, errors, logs, security
-    from tracker.audit import services as audit_services
+    from tracker import auditing, cache, cli, db, errors, logs, security
     from tracker.audit.views import bp as audit_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.competencies.framework_views import bp as frameworks_bp
@@ -86,7 +85,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from tracker.team.views import bp as team_bp
 
     db.init_app(app)
-    audit_services.install()
+    auditing.install()
     cache.init_app(app)
     security.init_app(app)
     csrf.init_app(app)

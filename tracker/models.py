@@ -1,6 +1,6 @@
 """Every feature's models in one import: for Alembic, the shell and the tests."""
 
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 from tracker.auth.models import AccountLink, AccountNotice, LoginCounter, User
 from tracker.auth.sessions import LoginSession
 from tracker.cache import DataVersion

@@ -70,7 +70,7 @@ def restore_command(file: Path, yes: bool) -> None:
 def end_all_logins_command() -> None:
     """End every login, calendar feed and unused one-time link (run after a restore, or when a
     breach is suspected): everyone logs in again, leads make new feed URLs."""
-    from tracker.audit.services import record
+    from tracker.auditing import record
     from tracker.auth.sessions import end_every_login
     from tracker.db import get_db
 
@@ -104,7 +104,7 @@ def deactivate_demo_logins_command() -> None:
     """
     from sqlalchemy import select
 
-    from tracker.audit.services import record
+    from tracker.auditing import record
     from tracker.auth.models import User
     from tracker.demo_guard import published_logins
 

@@ -12,7 +12,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, exists, select, update
 from sqlalchemy.orm import Session
 
-from tracker.audit.services import record
+from tracker.auditing import record
 from tracker.auth.models import PRIVILEGED_ROLES, AccountLink, User
 from tracker.db import utcnow
 from tracker.mentoring.models import MentoringSession

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from tracker.audit.services import record
+from tracker.auditing import record
 from tracker.auth.models import ROLE_LABELS, ROLES, AccountLink, User
 from tracker.auth.notices import notify, when
 from tracker.auth.throttle import Attempt

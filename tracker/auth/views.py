@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from tracker.audit.services import record
+from tracker.auditing import record
 from tracker.auth import services, sessions
 from tracker.auth.forms import ChangePasswordForm, LoginForm, UserEditForm
 from tracker.auth.models import User

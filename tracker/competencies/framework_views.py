@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import InputRequired
 
-from tracker.audit.services import record
+from tracker.auditing import record
 from tracker.auth.permissions import logged_in, roles
 from tracker.competencies import framework_io as fio
 from tracker.competencies.models import Framework, FrameworkVersion

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.audit.services import record
+from tracker.auditing import record
 from tracker.auth.permissions import logged_in, roles
 from tracker.cache import page_cached, render_cached
 from tracker.competencies import services

@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from tracker.audit.services import record
+from tracker.auditing import record
 from tracker.competencies.matrix import org_matrix, team_matrix
 from tracker.db import get_db
 from tracker.exports.matrix_export import BUILDERS

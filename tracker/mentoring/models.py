@@ -79,6 +79,9 @@ goal_milestone = Table(
 class MentoringSession(Base):
     """A 1:1 or mentoring session; private notes are for their author's eyes only."""
 
+    audit_as = "session"
+    audit_values = False  # its fields are all notes or close to them: named, never shown
+
     __tablename__ = "mentoring_session"
     __table_args__ = (
         CheckConstraint(
@@ -124,6 +127,10 @@ class MentoringSession(Base):
         setattr(self, f"{key}_html", str(render(value)))
         return value
 
+    def audit_created(self) -> str:
+        """The audit log's line for a new meeting: who, which kind, when; never its notes."""
+        return f"member {self.member_id}, {self.kind}, held {self.held_at:%Y-%m-%d %H:%M}"
+
     @property
     def kind_label(self) -> str:
         return SESSION_KINDS.get(self.kind, self.kind)
@@ -135,6 +142,8 @@ class MentoringSession(Base):
 
 class ActionItem(Base):
     """Something agreed in a session; open items follow the member into the next session."""
+
+    audit_as = "action item"
 
     __tablename__ = "action_item"
     __table_args__ = (
@@ -162,6 +171,8 @@ class ActionItem(Base):
 class GrowthPlan(Base):
     """A member's growth plan: where they are heading, by when, and the goals on the way."""
 
+    audit_as = "growth plan"
+
     __tablename__ = "growth_plan"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,6 +196,8 @@ class GrowthPlan(Base):
 
 class Goal(Base):
     """A goal of a growth plan, optionally tied to a competency and a target proficiency."""
+
+    audit_as = "goal"
 
     __tablename__ = "goal"
     __table_args__ = (
@@ -225,6 +238,8 @@ class Goal(Base):
 class GoalComment(Base):
     """A comment on a goal, by the engineer or their lead."""
 
+    audit_as = "goal comment"
+
     __tablename__ = "goal_comment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -257,6 +272,8 @@ class PlanEvent(Base):
 class CalendarFeed(Base):
     """A lead's secret calendar URL; resetting it makes the old URL stop working. Only the
     token's SHA-256 is kept: the URL is shown once, when it is made."""
+
+    audit_as = "calendar feed"
 
     __tablename__ = "calendar_feed"
 

@@ -1,7 +1,11 @@
-"""Recording: every ORM change of an audited model is logged at flush, in the same transaction;
-exports and other reads worth knowing about are logged explicitly with `record`.
+"""The audit log: its table, and the recording of every change of an audited model at flush,
+in the same transaction; exports and other reads worth knowing about are logged explicitly
+with `record`.
 
-Note fields are never copied: for them the log says *that* they changed, not what they say.
+Which models are followed, and whether their values may be shown, each model declares
+(`audit_as`, `audit_values`, `audit_created` on tracker.db.Base): this module imports no
+feature. Note fields are never copied: for them the log says *that* they changed, not what
+they say. The admin's page that reads the log is the `audit` feature (tracker/audit/).
 """
 
 from __future__ import annotations
@@ -9,11 +13,32 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import has_request_context
-from sqlalchemy import String, event, insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, event, insert, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tracker.audit.models import AuditEvent
-from tracker.db import utcnow
+from tracker.db import Base, utcnow
+
+
+class AuditEvent(Base):
+    """Who did what to which object, when. Never holds note text: field names only."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_at", "at"),
+        Index("ix_audit_event_object", "object_type", "object_id"),
+        Index("ix_audit_event_actor_at", "actor_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Kept as text too: the log must read the same if the account changes later.
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(String(1000), default="")
+
 
 # Attributes whose values may be shown (short, not private); anything else: its name only.
 SHOWN = {
@@ -42,7 +67,6 @@ SHOWN = {
     "target_proficiency",
     "number",
 }
-NEVER_SHOWN_TYPES = {"session"}  # a session's fields are all notes or close to them
 # Notes and the HTML rendered from them: named when changed, never shown, whatever the object.
 NOTE_FIELDS = {
     "agenda",
@@ -61,44 +85,6 @@ SKIPPED = {
     "token_digest",
     "token",
 }
-
-
-def _types() -> dict[type, str]:
-    from tracker.auth.models import AccountLink, User
-    from tracker.competencies.models import Framework, FrameworkVersion, Rating
-    from tracker.mentoring.models import (
-        ActionItem,
-        CalendarFeed,
-        Goal,
-        GoalComment,
-        GrowthPlan,
-        MentoringSession,
-    )
-    from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
-    from tracker.team.models import Member, Team
-
-    return {
-        User: "user",
-        AccountLink: "account link",
-        Team: "team",
-        Member: "member",
-        Framework: "framework",
-        FrameworkVersion: "framework version",
-        Rating: "rating",
-        MentoringSession: "session",
-        ActionItem: "action item",
-        GrowthPlan: "growth plan",
-        Goal: "goal",
-        GoalComment: "goal comment",
-        CalendarFeed: "calendar feed",
-        Project: "project",
-        Sprint: "sprint",
-        Milestone: "milestone",
-        MilestoneMove: "milestone move",
-    }
-
-
-_TYPES: dict[type, str] | None = None
 
 
 def _actor(user=None) -> tuple[int | None, str]:
@@ -135,7 +121,7 @@ def _changes(obj, kind: str) -> tuple[str, str]:
             action = "archive" if new else "restore"
         elif attr.key == "active" and kind == "user":
             action = "reactivate" if new else "deactivate"
-        if attr.key in SHOWN and attr.key not in NOTE_FIELDS and kind not in NEVER_SHOWN_TYPES:
+        if attr.key in SHOWN and attr.key not in NOTE_FIELDS and type(obj).audit_values:
             parts.append(f"{attr.key}: {_fmt(old)} → {_fmt(new)}")
         else:
             parts.append(f"{attr.key} changed")
@@ -156,9 +142,10 @@ def _label(obj) -> str:
     return f"{name}" if name else f"#{_pk(obj)[0]}"
 
 
-def _created(obj, kind: str) -> str:
-    if kind in NEVER_SHOWN_TYPES:
-        return f"member {obj.member_id}, {obj.kind}, held {obj.held_at:%Y-%m-%d %H:%M}"
+def _created(obj) -> str:
+    instead = obj.audit_created()
+    if instead is not None:
+        return instead
     state = inspect(obj)
     parts = []
     for attr in state.mapper.column_attrs:
@@ -170,27 +157,29 @@ def _created(obj, kind: str) -> str:
     return "; ".join(parts)
 
 
+def _kind(obj) -> str | None:
+    # What the model declares (Base.audit_as): None for the models the log does not follow.
+    return getattr(type(obj), "audit_as", None)
+
+
 def _after_flush(session: Session, _context) -> None:
-    global _TYPES
     if session.info.get("audit") is False:
         return
-    if _TYPES is None:
-        _TYPES = _types()
     actor_id, actor = _actor()
     now = utcnow()
     rows = []
     for obj in session.new:
-        kind = _TYPES.get(type(obj))
+        kind = _kind(obj)
         if kind:
-            rows.append(("create", kind, _pk(obj), _created(obj, kind)))
+            rows.append(("create", kind, _pk(obj), _created(obj)))
     for obj in session.dirty:
-        kind = _TYPES.get(type(obj))
+        kind = _kind(obj)
         if kind and session.is_modified(obj):
             action, summary = _changes(obj, kind)
             if summary:
                 rows.append((action, kind, _pk(obj), summary))
     for obj in session.deleted:
-        kind = _TYPES.get(type(obj))
+        kind = _kind(obj)
         if kind:
             rows.append(("delete", kind, _pk(obj), ""))
     if rows:
