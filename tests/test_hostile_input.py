@@ -651,7 +651,7 @@ def test_action_item(app, db, org, one_on_one, fields):
     )
 )
 def test_plan_form(app, db, org, plan, fields):
-    from tracker.mentoring.models import GrowthPlan
+    from tracker.plans.models import GrowthPlan
 
     lead = client_for(app, "lead@example.com")
     row = row_of(db, plan)
@@ -680,7 +680,7 @@ def test_plan_form(app, db, org, plan, fields):
     )
 )
 def test_goal_form(app, db, org, plan, fields):
-    from tracker.mentoring.models import Goal
+    from tracker.plans.models import Goal
 
     lead = client_for(app, "lead@example.com")
     before = count(db, Goal)

@@ -22,8 +22,8 @@ from tracker import create_app
 from tracker.auditing import AuditEvent
 from tracker.auth.models import User
 from tracker.auth.services import PUBLISHED_LOGIN_REFUSED
-from tracker.demo_guard import demo_addresses
 from tracker.security import DEMO_PASSWORD, hash_password
+from tracker.seed.guard import demo_addresses
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = secrets.token_hex(32)

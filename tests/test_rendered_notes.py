@@ -139,8 +139,8 @@ def test_the_model_renders_whenever_a_note_is_set(db, org):
 
 
 def test_the_demo_and_scale_seeds_store_the_html(app, db):
-    from tracker.demo import seed
-    from tracker.scale import seed_scale
+    from tracker.seed.demo import seed
+    from tracker.seed.org import seed_scale
 
     with app.app_context():  # password hashing reads the app's settings
         seed(db, "demo-passphrase-1")

@@ -15,17 +15,14 @@ from tracker.competencies.models import (
     ScalePoint,
 )
 from tracker.db import Base
-from tracker.mentoring.models import (
-    ActionItem,
-    CalendarFeed,
+from tracker.mentoring.models import ActionItem, CalendarFeed, MentoringSession, session_competency
+from tracker.plans.models import (
     Goal,
     GoalComment,
     GrowthPlan,
-    MentoringSession,
     PlanEvent,
     goal_milestone,
     goal_session,
-    session_competency,
 )
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 from tracker.team.models import Member, Team, team_lead

@@ -15,10 +15,11 @@ from tracker.forms import EmptyForm, page_arg
 from tracker.http import safe_redirect_target
 from tracker.mentoring import agenda as agenda_builder
 from tracker.mentoring import calendar as feeds
-from tracker.mentoring import plans, services
+from tracker.mentoring import services
 from tracker.mentoring.calendar import build_feed
 from tracker.mentoring.forms import ItemForm, SessionForm
 from tracker.mentoring.models import SESSION_KINDS
+from tracker.plans import services as plans
 from tracker.sprints.calendar import sprint_events
 from tracker.sprints.services import MINE_SHOWN, count_owned, dashboard_summary, milestones_owned
 from tracker.team.services import can_manage_team, get_member_for

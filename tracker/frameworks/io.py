@@ -16,22 +16,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
-from tracker.competencies.framework_diff import (
-    CategoryDoc,
-    CompetencyDoc,
-    ExpectationDoc,
-    FrameworkDiff,
-    FrameworkDoc,
-    LevelDoc,
-    ScalePointDoc,
-    diff_docs,
-)
-from tracker.competencies.framework_parse import (
-    FORMAT_ID,
-    MAX_FRAMEWORK_BYTES,
-    FrameworkError,
-    parse_framework,
-)
+from tracker.competencies.lookup import default_framework, get_framework_by_name
 from tracker.competencies.models import (
     Category,
     Competency,
@@ -41,6 +26,17 @@ from tracker.competencies.models import (
     Level,
     ScalePoint,
 )
+from tracker.frameworks.diff import (
+    CategoryDoc,
+    CompetencyDoc,
+    ExpectationDoc,
+    FrameworkDiff,
+    FrameworkDoc,
+    LevelDoc,
+    ScalePointDoc,
+    diff_docs,
+)
+from tracker.frameworks.parse import FORMAT_ID, MAX_FRAMEWORK_BYTES, FrameworkError, parse_framework
 
 if TYPE_CHECKING:
     from tracker.auth.models import User
@@ -58,13 +54,10 @@ __all__ = [
     "ImportResult",
     "LevelDoc",
     "ScalePointDoc",
-    "default_framework",
     "diff_docs",
     "dump_framework",
     "ensure_default_framework",
     "export_framework",
-    "framework_names",
-    "get_framework_by_name",
     "get_version",
     "import_framework",
     "latest_version",
@@ -112,21 +105,6 @@ class ImportResult:
     new_framework: bool
     changes: FrameworkDiff
     unchanged: bool = False
-
-
-def get_framework_by_name(db: Session, name: str) -> Framework | None:
-    """The framework called `name` (exact, after stripping spaces), if any."""
-    return db.scalar(select(Framework).where(Framework.name == name.strip()))
-
-
-def default_framework(db: Session) -> Framework | None:
-    """The organisation's default framework, if one is set."""
-    return db.scalar(select(Framework).where(Framework.is_default).order_by(Framework.id).limit(1))
-
-
-def framework_names(db: Session) -> list[str]:
-    """The names of all frameworks, sorted."""
-    return list(db.scalars(select(Framework.name).order_by(Framework.name)))
 
 
 def latest_version(db: Session, framework: Framework) -> FrameworkVersion:

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.models import User
 from tracker.auth.services import AccountError, create_user
-from tracker.competencies.framework_io import ensure_default_framework
 from tracker.competencies.models import Rating
 from tracker.competencies.services import view_for_team
-from tracker.mentoring.demo import seed_mentoring
+from tracker.frameworks.io import ensure_default_framework
 from tracker.security import DEMO_PASSWORD, hash_password, password_problem
-from tracker.sprints.demo import seed_delivery
+from tracker.seed.delivery import seed_delivery
+from tracker.seed.meetings import seed_mentoring
 from tracker.team.models import Member, Team
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from tracker.competencies.framework_diff import (
+from tracker.frameworks.diff import (
     FORMAT_ID,
     CategoryDoc,
     CompetencyDoc,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pygal
 from pygal.style import Style
 
-from tracker.sprints.reports import Burnup, Report
+from tracker.delivery.reports import Burnup, Report
 
 STYLE = Style(
     background="white",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
@@ -10,8 +11,11 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.competencies.services import FrameworkView
 from tracker.forms import DateInRange, MultiCheckboxField
-from tracker.mentoring.models import GOAL_STATUSES, MentoringSession
-from tracker.mentoring.plans import MAX_COMMENT, MAX_TEXT, MAX_TITLE, too_long
+from tracker.plans.models import GOAL_STATUSES
+from tracker.plans.services import MAX_COMMENT, MAX_TEXT, MAX_TITLE, too_long
+
+if TYPE_CHECKING:
+    from tracker.mentoring.models import MentoringSession
 
 
 class NamedDateField(DateField):

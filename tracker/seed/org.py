@@ -20,16 +20,12 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import User
-from tracker.competencies.framework_io import default_framework, ensure_default_framework
+from tracker.competencies.lookup import default_framework
 from tracker.competencies.models import Competency, Expectation, Level, Rating
+from tracker.frameworks.io import ensure_default_framework
 from tracker.mentoring.markdown import render
-from tracker.mentoring.models import (
-    ActionItem,
-    Goal,
-    GrowthPlan,
-    MentoringSession,
-    session_competency,
-)
+from tracker.mentoring.models import ActionItem, MentoringSession, session_competency
+from tracker.plans.models import Goal, GrowthPlan
 from tracker.security import hash_password
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 from tracker.team.models import Member, Team, team_lead

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.models import User
 from tracker.db import fold, same_name, utcnow
+from tracker.delivery.importers import ImportedMilestone, ImportFormatError, ImportPlan, Skipped
 from tracker.forms import LATEST
-from tracker.sprints.importers import ImportedMilestone, ImportFormatError, ImportPlan, Skipped
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 from tracker.sprints.services import ProjectData, create_project, team_sprints
 from tracker.team.models import Member, Team

@@ -8,8 +8,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import User
-from tracker.demo import ACCOUNTS, TEAMS
 from tracker.security import DEMO_PASSWORD, verify_password
+from tracker.seed.demo import ACCOUNTS, TEAMS
 
 # The org-scale seed's logins (tracker/scale.py): lead01@scale.example.com ..., eng0001@...
 SCALE_PREFIXES = ("lead", "eng")
@@ -22,7 +22,7 @@ def demo_addresses() -> list[str]:
 
 
 def _demo_address():
-    from tracker.scale import DOMAIN
+    from tracker.seed.org import DOMAIN
 
     # Ranges on the e-mail's unique index ("lead" <= e < "leae"; a LIKE prefix would use no
     # index on either engine), under any collation that orders letters.

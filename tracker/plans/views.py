@@ -9,8 +9,9 @@ from tracker.auth.permissions import logged_in
 from tracker.competencies.services import view_for_team
 from tracker.db import get_db
 from tracker.forms import page_arg
-from tracker.mentoring import plan_lists, plans
-from tracker.mentoring.plan_forms import CommentForm, goal_form, plan_form
+from tracker.plans import lists as plan_lists
+from tracker.plans import services as plans
+from tracker.plans.forms import CommentForm, goal_form, plan_form
 from tracker.team.services import can_manage_team, get_member_for
 
 bp = Blueprint("plans", __name__)
@@ -41,7 +42,7 @@ def _render_plan(member, *, pform=None, gform=None, failed_comment=None, status=
         pform = pform or plan_form(view, **values)
         gform = gform or goal_form(view)
     return render_template(
-        "mentoring/plan.html",
+        "plans/plan.html",
         member=member,
         progress=progress,
         plan=plan,
@@ -170,7 +171,7 @@ def edit_goal(goal_id: int):
             flash("Goal saved.", "success")
             return redirect(url_for("plans.plan", member_id=member.id, _anchor=f"goal-{goal.id}"))
     status = 400 if form.errors else 200
-    return render_template("mentoring/goal_form.html", form=form, goal=goal, member=member), status
+    return render_template("plans/goal_form.html", form=form, goal=goal, member=member), status
 
 
 @bp.route("/goals/<int:goal_id>/comments", methods=["POST"])
@@ -200,7 +201,7 @@ def print_plan(member_id: int):
     if progress is None:
         abort(404)
     return render_template(
-        "mentoring/plan_print.html",
+        "plans/plan_print.html",
         member=member,
         progress=progress,
         **_bounded_lists(db, progress.plan),
@@ -214,7 +215,7 @@ def goal_comments(goal_id: int):
     db = get_db()
     goal, member = plans.get_goal_for(db, current_user, goal_id)
     thread = plan_lists.comment_page(db, goal.id, page_arg())
-    return render_template("mentoring/goal_comments.html", goal=goal, member=member, thread=thread)
+    return render_template("plans/goal_comments.html", goal=goal, member=member, thread=thread)
 
 
 @bp.route("/members/<int:member_id>/plan/history")
@@ -225,4 +226,4 @@ def plan_history(member_id: int):
     member = get_member_for(db, current_user, member_id)
     plan = _plan_or_404(db, member)
     changes = plan_lists.history(db, plan, page_arg())
-    return render_template("mentoring/plan_history.html", member=member, plan=plan, changes=changes)
+    return render_template("plans/plan_history.html", member=member, plan=plan, changes=changes)

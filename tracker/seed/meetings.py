@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.models import User
 from tracker.competencies.services import view_for_team
-from tracker.mentoring import plans
 from tracker.mentoring.models import ActionItem, MentoringSession
+from tracker.plans import services as plans
 from tracker.team.models import Member, Team
 
 SHARED = [

@@ -10,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.permissions import logged_in, roles
 from tracker.db import get_db
+from tracker.delivery import charts, reports
+from tracker.delivery.forms import ImportConfirmForm, ImportForm
+from tracker.delivery.importers import MAX_IMPORT_BYTES, ImportFormatError, parse_delivery
+from tracker.delivery.importing import apply_delivery, preview_delivery
 from tracker.forms import page_arg
 from tracker.http import svg_response
-from tracker.sprints import charts, reports, services
+from tracker.sprints import services
 from tracker.sprints.access import get_project_for
-from tracker.sprints.delivery_import import apply_delivery, preview_delivery
-from tracker.sprints.forms import ImportConfirmForm, ImportForm
-from tracker.sprints.importers import MAX_IMPORT_BYTES, ImportFormatError, parse_delivery
 from tracker.sprints.services import SprintError
 from tracker.team.services import get_team_for
 
@@ -33,7 +34,7 @@ def _sprint_count() -> int:
 @roles("admin", "lead")
 def dashboard():
     delivery = services.dashboard_summary(get_db(), current_user)
-    return render_template("sprints/dashboard.html", delivery=delivery)
+    return render_template("delivery/dashboard.html", delivery=delivery)
 
 
 @bp.route("/milestones/mine")
@@ -41,14 +42,14 @@ def dashboard():
 def mine():
     member = current_user.member
     if member is None:
-        return render_template("sprints/mine.html", owned_milestones=[], owned_total=0)
+        return render_template("delivery/mine.html", owned_milestones=[], owned_total=0)
     db, per = get_db(), services.MINE_PAGE
     total = services.count_owned(db, member)
     pages = max(1, -(-total // per))
     page = min(page_arg(), pages)
     owned = services.milestones_owned(db, member, limit=per, offset=(page - 1) * per)
     return render_template(
-        "sprints/mine.html",
+        "delivery/mine.html",
         owned_milestones=owned,
         owned_total=total,
         owned_pages={"page": page, "pages": pages},
@@ -61,7 +62,7 @@ def report(team_id: int):
     db = get_db()
     team = get_team_for(db, current_user, team_id)
     report = reports.sprint_report(db, team, _sprint_count())
-    return render_template("sprints/report.html", team=team, r=report)
+    return render_template("delivery/report.html", team=team, r=report)
 
 
 @bp.route("/teams/<int:team_id>/delivery-trend.svg")
@@ -89,7 +90,7 @@ def import_upload(team_id: int):
     form = ImportForm()
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
-        return render_template("sprints/import.html", team=team, form=form, errors=None), status
+        return render_template("delivery/import.html", team=team, form=form, errors=None), status
     return _preview(team, form.file.data.read(MAX_IMPORT_BYTES + 1), form.project.data or "")
 
 
@@ -100,7 +101,7 @@ def _preview(team, data: bytes, project: str, confirm: bool = False):
         preview = preview_delivery(db, team, plan, project or None)
         if not confirm:
             form = ImportConfirmForm(content=data.decode("utf-8-sig"), project=project)
-            return render_template("sprints/import_preview.html", p=preview, confirm=form)
+            return render_template("delivery/import_preview.html", p=preview, confirm=form)
         project_row, created = apply_delivery(db, preview, current_user)
         db.commit()
     except ImportFormatError as exc:
@@ -124,7 +125,7 @@ def _refused(team, project: str, errors: list[str]):
     """The upload form again, with what is wrong; nothing written."""
     get_db().rollback()
     form = ImportForm(formdata=None, project=project)
-    return render_template("sprints/import.html", team=team, form=form, errors=errors), 400
+    return render_template("delivery/import.html", team=team, form=form, errors=errors), 400
 
 
 @bp.route("/teams/<int:team_id>/delivery/import/confirm", methods=["POST"])

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.forms import MAX_PAGE
-from tracker.mentoring.models import GoalComment, GrowthPlan, PlanEvent
+from tracker.plans.models import GoalComment, GrowthPlan, PlanEvent
 
 COMMENTS_SHOWN = 3  # newest comments per goal on the plan page and its print view
 COMMENTS_PAGE = 20  # comments per page of one goal's comments

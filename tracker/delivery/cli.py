@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.db import get_db
-from tracker.sprints.delivery_import import apply_delivery, preview_delivery
-from tracker.sprints.importers import MAX_IMPORT_BYTES, ImportFormatError, parse_delivery
+from tracker.delivery.importers import MAX_IMPORT_BYTES, ImportFormatError, parse_delivery
+from tracker.delivery.importing import apply_delivery, preview_delivery
 from tracker.sprints.services import SprintError
 from tracker.team.models import Team
 

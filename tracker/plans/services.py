@@ -5,22 +5,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.auth.models import User
+
+if TYPE_CHECKING:
+    from tracker.mentoring.models import MentoringSession
+from tracker.competencies.evidence import meetings
 from tracker.competencies.models import Competency, Level
 from tracker.competencies.services import FrameworkView, latest_values, view_for_team
-from tracker.mentoring.models import (
-    GOAL_STATUSES,
-    Goal,
-    GoalComment,
-    GrowthPlan,
-    MentoringSession,
-    PlanEvent,
-)
+from tracker.plans.models import GOAL_STATUSES, Goal, GoalComment, GrowthPlan, PlanEvent
 from tracker.sprints.models import Milestone
 from tracker.team.models import Member
 from tracker.team.services import get_member_for
@@ -86,13 +84,7 @@ def milestone_choices(db: Session, member: Member) -> list[Milestone]:
 
 def session_choices(db: Session, member: Member) -> list[MentoringSession]:
     """The member's sessions, newest first: what a goal can link to."""
-    return list(
-        db.scalars(
-            select(MentoringSession)
-            .where(MentoringSession.member_id == member.id)
-            .order_by(MentoringSession.held_at.desc(), MentoringSession.id.desc())
-        )
-    )
+    return meetings(db, member.id)
 
 
 # --- rules ------------------------------------------------------------------------------

@@ -14,11 +14,11 @@ from wtforms.validators import InputRequired
 
 from tracker.auditing import record
 from tracker.auth.permissions import logged_in, roles
-from tracker.competencies import framework_io as fio
 from tracker.competencies.models import Framework, FrameworkVersion
 from tracker.competencies.services import load_version
 from tracker.db import get_db, writes
 from tracker.forms import EmptyForm
+from tracker.frameworks import io as fio
 from tracker.http import attachment
 from tracker.team.models import Team
 
@@ -74,7 +74,7 @@ def index():
         key = framework_id or default_id  # teams without a choice use the default
         uses[key] = uses.get(key, 0) + count
     return render_template(
-        "competencies/frameworks.html",
+        "frameworks/frameworks.html",
         frameworks=frameworks,
         versions=versions,
         uses=uses,
@@ -88,7 +88,7 @@ def show(framework_id: int):
     framework = _framework(framework_id)
     version = _version(framework, request.args.get("version"))
     view = load_version(get_db(), version.id)
-    return render_template("competencies/framework.html", framework=framework, view=view)
+    return render_template("frameworks/framework.html", framework=framework, view=view)
 
 
 @bp.route("/frameworks/<int:framework_id>/compare")
@@ -106,7 +106,7 @@ def compare_levels(framework_id: int):
         flash("Pick a level that has a level above it.", "error")
         return redirect(url_for("frameworks.show", framework_id=framework.id))
     return render_template(
-        "competencies/compare_levels.html", framework=framework, view=view, lower=lower, upper=upper
+        "frameworks/compare_levels.html", framework=framework, view=view, lower=lower, upper=upper
     )
 
 
@@ -127,7 +127,7 @@ def changes(framework_id: int):
         )
     )
     return render_template(
-        "competencies/changes.html",
+        "frameworks/changes.html",
         framework=framework,
         diff=diff,
         from_v=from_v,
@@ -159,7 +159,7 @@ def export(framework_id: int, fmt: str):
 def import_upload():
     form = UploadForm()
     if not form.validate_on_submit():
-        return render_template("competencies/import.html", form=form, errors=None)
+        return render_template("frameworks/import.html", form=form, errors=None)
     data = form.file.data.read(fio.MAX_FRAMEWORK_BYTES + 1)
     return _preview(data, form.file.data.filename or "", bool(form.make_default.data))
 
@@ -170,7 +170,7 @@ def _preview(data: bytes, filename: str, make_default: bool):
         doc = fio.parse_framework(data, filename)
     except fio.FrameworkError as exc:
         return render_template(
-            "competencies/import.html", form=UploadForm(), errors=exc.errors, filename=filename
+            "frameworks/import.html", form=UploadForm(), errors=exc.errors, filename=filename
         ), 400
     previous, diff = fio.preview_import(db, doc)
     # formdata=None: the upload's own fields (make_default="y") must not leak into this form.
@@ -181,7 +181,7 @@ def _preview(data: bytes, filename: str, make_default: bool):
         make_default="1" if make_default else "",
     )
     return render_template(
-        "competencies/import_preview.html",
+        "frameworks/import_preview.html",
         doc=doc,
         previous=previous,
         diff=diff,
@@ -202,7 +202,7 @@ def import_confirm():
         doc = fio.parse_framework(form.content.data.encode("utf-8"), form.filename.data or None)
     except fio.FrameworkError as exc:
         return render_template(
-            "competencies/import.html",
+            "frameworks/import.html",
             form=UploadForm(),
             errors=exc.errors,
             filename=form.filename.data,
