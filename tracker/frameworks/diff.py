@@ -1,10 +1,10 @@
 """Framework documents as plain values, and what changes between two of them.
 
-`FrameworkDoc` and its parts are what a framework file holds once validated (framework_parse
-reads them, framework_io stores and writes them; import them from framework_io). `diff_docs`
+`FrameworkDoc` and its parts are what a framework file holds once validated (parse.py
+reads them, io.py stores and writes them; import them from io.py). `diff_docs`
 compares two documents for the import preview: competencies and categories match by their
 stable `key`, scale points by value and levels by name, so a rename shows as a rename. No
-database here. FORMAT_ID lives here because `to_dict()` writes it (framework_parse checks it).
+database here. FORMAT_ID lives here because `to_dict()` writes it (parse.py checks it).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Frameworks in the database: import a document as a version, export a version, dump as text.
 
-Reading and validating files lives in framework_parse, the document values and `diff_docs` in
-framework_diff; the names other modules use are re-exported here, so callers import from one
+Reading and validating files lives in parse.py, the document values and `diff_docs` in
+diff.py; the names other modules use are re-exported here, so callers import from one
 place. docs/framework-format.md describes the format. Services flush and never commit.
 """
 
