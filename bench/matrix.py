@@ -32,9 +32,9 @@ from bench.org import postgres_url, private_schema
 from tracker import create_app
 from tracker.auth.services import create_user
 from tracker.cli import alembic_config
-from tracker.competencies.framework_io import ensure_default_framework
 from tracker.competencies.models import Competency, Rating
 from tracker.db import get_db, get_engine
+from tracker.frameworks.io import ensure_default_framework
 from tracker.team.models import Member, Team
 
 PASSWORD = "benchmark-passphrase-1"

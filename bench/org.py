@@ -53,10 +53,10 @@ from tracker import create_app, tune_gc
 from tracker.auth.models import User
 from tracker.cli import alembic_config
 from tracker.competencies.matrix import org_matrix
+from tracker.competencies.matrix_export import BUILDERS
 from tracker.db import Base, get_db, get_engine
-from tracker.exports.matrix_export import BUILDERS
 from tracker.mentoring.models import MentoringSession
-from tracker.scale import SCALES, seed_scale
+from tracker.seed.org import SCALES, seed_scale
 from tracker.sprints.models import Milestone, Sprint
 from tracker.team.models import Member, Team
 

@@ -48,7 +48,7 @@ import bench.org as org
 from tracker.auth.models import User
 from tracker.cli import alembic_config
 from tracker.db import Base, get_db, get_engine, make_engine
-from tracker.scale import SCALES, seed_scale
+from tracker.seed.org import SCALES, seed_scale
 
 SLOW_MS = 1.0
 BIG_TABLE = 1000  # rows: a full scan of a smaller table is not worth an index

@@ -284,7 +284,7 @@ def count_queries(app):
 @pytest.fixture
 def framework(app, db):
     """The shipped default framework, imported (its current FrameworkVersion)."""
-    from tracker.competencies.framework_io import ensure_default_framework
+    from tracker.frameworks.io import ensure_default_framework
 
     with app.app_context():
         version = ensure_default_framework(db)
@@ -355,7 +355,7 @@ def make_session(db):
 @pytest.fixture
 def plan(db, org, framework):
     """A growth plan for org.eng (Mid, aiming at Senior) with one goal in progress."""
-    from tracker.mentoring.models import Goal, GrowthPlan
+    from tracker.plans.models import Goal, GrowthPlan
 
     p = GrowthPlan(
         member_id=org.eng.id,

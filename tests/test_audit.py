@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.conftest import login
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 
 SECRET = "AUDIT-CANARY-51d2"
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import String, select
 
 from tests.conftest import login
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 from tracker.competencies.models import Competency
 
 
@@ -124,7 +124,7 @@ def test_audited_writes_by_a_user_with_the_longest_name_and_email(long_lead, org
 @pytest.mark.parametrize("extra", [1, 50, 5000])
 def test_every_text_column_is_cut_to_its_length(app, db, org, extra):
     """`record` with every text longer than its column: stored, cut, nothing fails."""
-    from tracker.audit.services import record
+    from tracker.auditing import record
 
     values = {name: "x" * (length + extra) for name, length in TEXT_COLUMNS.items()}
     assert set(values) == {"actor", "action", "object_type", "summary"}

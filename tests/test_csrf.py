@@ -46,10 +46,10 @@ def world(app, db, org, framework, plan, one_on_one, delivery, make_member, make
     a member to invite, an invitation waiting to be accepted, a second admin and two password
     resets waiting for approval (asked by the second admin)."""
     from tracker.auth.links import requests, reset
-    from tracker.auth.services import invite_member
     from tracker.auth.sessions import LoginSession, start
-    from tracker.competencies import framework_io as fio
     from tracker.competencies.models import Competency
+    from tracker.frameworks import io as fio
+    from tracker.team.invites import invite_member
 
     today = date.today()
     later = make_sprint(org.team, today + timedelta(days=60), name="Later")
@@ -445,7 +445,7 @@ ACTOR = {
 
 
 def _refusals(db) -> list:
-    from tracker.audit.models import AuditEvent
+    from tracker.auditing import AuditEvent
 
     db.commit()
     return list(db.scalars(select(AuditEvent).where(AuditEvent.action == "refused")))

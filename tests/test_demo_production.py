@@ -19,9 +19,8 @@ from tests.conftest import count_queries, login
 from tracker import create_app
 from tracker.auth.models import User
 from tracker.db import Base, get_db
-from tracker.demo import DEMO_PASSWORD
-from tracker.demo_guard import demo_addresses, refuse_production_demo_logins
-from tracker.security import hash_password
+from tracker.security import DEMO_PASSWORD, hash_password
+from tracker.seed.guard import demo_addresses, refuse_production_demo_logins
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = secrets.token_urlsafe(48)
@@ -167,7 +166,7 @@ def test_production_starts_when_no_published_login_works(
 
 
 def test_the_check_is_one_indexed_query_without_demo_addresses(app, db, production, make_user):
-    from tracker.demo_guard import published_logins
+    from tracker.seed.guard import published_logins
 
     for i in range(5):
         make_user("lead", email=f"lead{i}@company.example")
@@ -200,7 +199,7 @@ def test_every_account_the_seeds_make_is_found(app, runner, db, production):
     assert runner.invoke(args=["tracker", "seed-demo", *args]).exit_code == 0
     emails = set(db.scalars(select(User.email)))
     with production.app_context():
-        from tracker.demo_guard import published_logins
+        from tracker.seed.guard import published_logins
 
         assert set(published_logins(get_db())) == emails
 

@@ -237,7 +237,7 @@ def test_every_trigger_in_cli_exports(runner, db, planted, trigger, tmp_path):
     ["Bob Smith-Jones", "a=b", "x+y", "me@example.com", "1-2", "semi;colon", "O'Brien"],
 )
 def test_harmless_text_is_left_alone(value):
-    from tracker.exports.matrix_export import neutralise
+    from tracker.competencies.matrix_export import neutralise
 
     assert neutralise(value) == value
     assert neutralise(7) == 7 and neutralise(None) is None
@@ -245,7 +245,7 @@ def test_harmless_text_is_left_alone(value):
 
 def test_the_exporter_knows_every_trigger_and_break_listed_here():
     """Says which character is missing when the exporter's list loses one."""
-    from tracker.exports.matrix_export import neutralise
+    from tracker.competencies.matrix_export import neutralise
 
     for t in TRIGGERS:
         assert not formula_starts(neutralise(t + "x")), f"U+{ord(t):04X}"

@@ -11,21 +11,7 @@ import yaml
 from sqlalchemy import func, select
 
 from tests.conftest import count_queries
-from tracker.competencies.framework_io import (
-    DEFAULT_FRAMEWORK_FILE,
-    FORMAT_ID,
-    FrameworkError,
-    default_framework,
-    diff_docs,
-    dump_framework,
-    ensure_default_framework,
-    export_framework,
-    get_framework_by_name,
-    get_version,
-    import_framework,
-    latest_version,
-    parse_framework,
-)
+from tracker.competencies.lookup import default_framework, get_framework_by_name
 from tracker.competencies.models import (
     Category,
     Competency,
@@ -34,6 +20,19 @@ from tracker.competencies.models import (
     FrameworkVersion,
     Level,
     ScalePoint,
+)
+from tracker.frameworks.io import (
+    DEFAULT_FRAMEWORK_FILE,
+    FORMAT_ID,
+    FrameworkError,
+    diff_docs,
+    dump_framework,
+    ensure_default_framework,
+    export_framework,
+    get_version,
+    import_framework,
+    latest_version,
+    parse_framework,
 )
 
 

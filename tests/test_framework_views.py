@@ -15,14 +15,14 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from tests.conftest import login
-from tracker.competencies.framework_io import (
+from tracker.competencies.models import Framework, FrameworkVersion
+from tracker.frameworks.io import (
     DEFAULT_FRAMEWORK_FILE,
     FORMAT_ID,
     export_framework,
     get_version,
     parse_framework,
 )
-from tracker.competencies.models import Framework, FrameworkVersion
 
 ROLES = ("admin@example.com", "lead@example.com", "eve@example.com")
 NOT_ADMINS = ("lead@example.com", "eve@example.com")

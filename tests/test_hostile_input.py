@@ -355,7 +355,7 @@ def created_id(r, prefix: str) -> int:
     remember=st.one_of(st.sampled_from(["", "y"]), hostile_text),
 )
 def test_login(app, db, org, email, password, remember):
-    from tracker.audit.models import AuditEvent
+    from tracker.auditing import AuditEvent
     from tracker.auth.models import LoginCounter
 
     db.execute(delete(LoginCounter))  # the throttle would refuse later examples otherwise
@@ -651,7 +651,7 @@ def test_action_item(app, db, org, one_on_one, fields):
     )
 )
 def test_plan_form(app, db, org, plan, fields):
-    from tracker.mentoring.models import GrowthPlan
+    from tracker.plans.models import GrowthPlan
 
     lead = client_for(app, "lead@example.com")
     row = row_of(db, plan)
@@ -680,7 +680,7 @@ def test_plan_form(app, db, org, plan, fields):
     )
 )
 def test_goal_form(app, db, org, plan, fields):
-    from tracker.mentoring.models import Goal
+    from tracker.plans.models import Goal
 
     lead = client_for(app, "lead@example.com")
     before = count(db, Goal)

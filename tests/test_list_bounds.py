@@ -176,7 +176,7 @@ def _disagree_everywhere(db, org, framework, rate):
 
 
 def _long_goals(db, org, framework):
-    from tracker.mentoring.models import Goal, GrowthPlan
+    from tracker.plans.models import Goal, GrowthPlan
 
     plan = GrowthPlan(member_id=org.eng.id, target_level="Senior")
     plan.goals = [Goal(title="G" * 200, due_date=DUE, position=i) for i in range(5)]

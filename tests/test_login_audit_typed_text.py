@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import login
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 
 # What people type into the e-mail field by mistake: passphrases, things with an @, unicode,
 # markup, spaces, a near miss of a real address, something long.

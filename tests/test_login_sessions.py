@@ -247,7 +247,7 @@ def test_ending_ones_own_current_session_logs_out(app, db, org):
     "target", ["another user's", "another user's ended", "own ended", "unknown", "huge", "zero"]
 )
 def test_a_session_that_is_not_ones_own_live_one_is_404(app, db, org, target):
-    from tracker.audit.models import AuditEvent
+    from tracker.auditing import AuditEvent
 
     eve, lead = _device(app, "eve"), _device(app, "lead")
     _login(eve, "eve@example.com")

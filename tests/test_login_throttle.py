@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, func, insert, select
 
 from tests.conftest import PASSWORD, login
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 from tracker.auth.models import LoginCounter
 from tracker.auth.throttle import client_address, counter_key
 from tracker.db import utcnow

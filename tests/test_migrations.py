@@ -113,7 +113,7 @@ def _rows(url, columns):
 def test_every_migration_walks_down_and_up_with_data(fresh_url):
     """Seeded data survives each downgrade step to the first revision and the way back up."""
     from tracker.db import get_db, get_engine
-    from tracker.demo import seed
+    from tracker.seed.demo import seed
 
     cfg, ctx = _cfg(fresh_url)
     try:

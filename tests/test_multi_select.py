@@ -222,7 +222,7 @@ NOT_CHOICES = {
 def setup(app, db, delivery, framework, make_session, make_milestone, plan):
     """Everything the forms can point at, and a logged-in admin (who may edit every team)."""
     from tracker.competencies.models import Competency
-    from tracker.mentoring.models import Goal
+    from tracker.plans.models import Goal
 
     org = delivery
     app.config["PROPAGATE_EXCEPTIONS"] = False

@@ -307,7 +307,7 @@ def test_strong_passphrases_are_accepted_everywhere(app, client, runner, org, db
     ],
 )
 def test_the_projects_own_passphrases_stay_valid_for_the_demo_people(password):
-    from tracker.demo import ACCOUNTS, DATA_PLATFORM, ML_PLATFORM
+    from tracker.seed.demo import ACCOUNTS, DATA_PLATFORM, ML_PLATFORM
 
     people = [(e, n) for _, e, n in ACCOUNTS] + [(m[1], m[0]) for m in ML_PLATFORM + DATA_PLATFORM]
     for email, name in [*people, ("", "")]:

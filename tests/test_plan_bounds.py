@@ -15,15 +15,15 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import count_queries, login
-from tracker.mentoring.models import Goal, GoalComment, PlanEvent
-from tracker.mentoring.plan_lists import (
+from tracker.plans.lists import (
     COMMENTS_PAGE,
     COMMENTS_SHOWN,
     EVENTS_PAGE,
     EVENTS_SHOWN,
     LINKS_SHOWN,
 )
-from tracker.mentoring.plans import MAX_COMMENT, MAX_GOALS
+from tracker.plans.models import Goal, GoalComment, PlanEvent
+from tracker.plans.services import MAX_COMMENT, MAX_GOALS
 
 START = datetime(2026, 1, 1, 9)
 

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from tests.conftest import count_queries, login
-from tracker.mentoring import plans
-from tracker.mentoring.models import Goal, GoalComment, PlanEvent
+from tracker.plans import services as plans
+from tracker.plans.models import Goal, GoalComment, PlanEvent
 
 
 def _goal(db, plan, title, **kw) -> Goal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.conftest import login
-from tracker.mentoring.models import Goal, GoalComment, GrowthPlan, PlanEvent
+from tracker.plans.models import Goal, GoalComment, GrowthPlan, PlanEvent
 
 
 def _count(db, model) -> int:
@@ -393,7 +393,7 @@ def test_script_in_titles_and_comments_is_escaped(client, org, db, plan):
 
 
 def test_goal_links_milestones_the_member_owns(client, org, db, plan, delivery, make_milestone):
-    from tracker.mentoring.models import Goal
+    from tracker.plans.models import Goal
 
     goal = plan.goals[0]
     not_hers = make_milestone(org.project, "Max's work", owner=org.mate)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import _postgres_schema_url, login
 from tracker import create_app
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 from tracker.auth.models import AccountLink, User
 from tracker.cli import alembic_config
 from tracker.db import make_engine

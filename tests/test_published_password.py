@@ -19,12 +19,11 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD, login
 from tracker import create_app
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 from tracker.auth.models import User
 from tracker.auth.services import PUBLISHED_LOGIN_REFUSED
-from tracker.demo import DEMO_PASSWORD
-from tracker.demo_guard import demo_addresses
-from tracker.security import hash_password
+from tracker.security import DEMO_PASSWORD, hash_password
+from tracker.seed.guard import demo_addresses
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = secrets.token_hex(32)

@@ -38,7 +38,7 @@ FAMILY = [
 
 
 def test_the_backfill_writes_what_the_app_writes(fresh_url):  # noqa: F811
-    from tracker.demo import seed
+    from tracker.seed.demo import seed
 
     cfg, ctx = _cfg(fresh_url)
     try:

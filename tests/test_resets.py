@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, login
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 from tracker.auth.models import AccountLink, AccountNotice, User
 
 NEW = "sunlit-harbour-crane-58"

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.test_login_sessions import _copy, _logged_in, _login
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 from tracker.auth.models import AccountLink
 from tracker.mentoring.models import CalendarFeed
 
@@ -30,8 +30,8 @@ def _feed_url(client) -> str:
 def _credentials(app, org):
     """A lead logged in with a remember cookie, their copied cookies, their feed URL and an
     unused invitation."""
-    from tracker.auth.services import invite_member
     from tracker.db import get_db
+    from tracker.team.invites import invite_member
 
     lead = app.test_client()
     _login(lead)

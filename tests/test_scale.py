@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.conftest import _empty_all_tables, login
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 from tracker.auth.models import User
 from tracker.competencies.models import Rating
 from tracker.db import get_engine

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import login
-from tracker.sprints.importers import ImportFormatError, parse_delivery, parse_jira_date
+from tracker.delivery.importers import ImportFormatError, parse_delivery, parse_jira_date
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 
 JIRA = (

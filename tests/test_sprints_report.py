@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tests.conftest import count_queries, login
+from tracker.delivery.reports import sprint_report
 from tracker.sprints.models import MilestoneMove
-from tracker.sprints.reports import project_timeline, sprint_report
+from tracker.sprints.reports import project_timeline
 
 TODAY = date.today()
 D = timedelta

@@ -12,7 +12,7 @@ import yaml
 from sqlalchemy import func, select
 
 from tests.conftest import login
-from tracker.competencies.framework_io import FORMAT_ID, import_framework, parse_framework
+from tracker.frameworks.io import FORMAT_ID, import_framework, parse_framework
 from tracker.team.models import Member, Team
 
 MEMBER = {

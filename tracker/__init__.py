@@ -6,6 +6,7 @@ import gc
 import os
 import secrets
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import Config, config_for, default_database_url, secret_key_problem
-from tracker.files import PRIVATE_FOLDER, tighten, write_new_private
+from tracker.files import PRIVATE_FOLDER, ROOT, tighten, write_new_private
 
-ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -72,40 +72,24 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         )
 
     import tracker.models  # noqa: F401  (every feature's mappers, before the first query)
-    from tracker import cache, cli, db, errors, logs, security
-    from tracker.audit import services as audit_services
-    from tracker.audit.views import bp as audit_bp
-    from tracker.auth.views import bp as auth_bp
-    from tracker.competencies.framework_views import bp as frameworks_bp
-    from tracker.competencies.views import bp as competencies_bp
-    from tracker.mentoring.markdown import stored as stored_html
-    from tracker.mentoring.plan_views import bp as plans_bp
-    from tracker.mentoring.views import bp as mentoring_bp
-    from tracker.sprints.report_views import bp as delivery_bp
-    from tracker.sprints.views import bp as sprints_bp
-    from tracker.team.views import bp as team_bp
+    import tracker.seed.cli
+    from tracker import auditing, cache, cli, db, errors, logs, security
+    from tracker.layers import FEATURES
 
     db.init_app(app)
-    audit_services.install()
+    auditing.install()
     cache.init_app(app)
     security.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(team_bp)
-    app.register_blueprint(competencies_bp)
-    app.register_blueprint(frameworks_bp)
-    app.register_blueprint(mentoring_bp)
-    app.register_blueprint(plans_bp)
-    app.register_blueprint(sprints_bp)
-    app.register_blueprint(delivery_bp)
-    app.jinja_env.filters["stored_html"] = stored_html  # notes are rendered when saved
+    for name in FEATURES:  # in layer order: each plugs into the features before it
+        import_module(f"tracker.{name}").init_app(app)
+    tracker.seed.cli.register(cli.tracker_cli)
     errors.init_app(app)
     logs.init_app(app)  # no token or search term in any log line
     cli.init_app(app)
     app.before_request(_enforce_absolute_timeout)
-    from tracker.demo_guard import check_before_serving
+    from tracker.seed.guard import check_before_serving
 
     check_before_serving(app)  # production: no server while a published demo login works
     return app

@@ -58,15 +58,18 @@ WROTE = "tracker.wrote"
 
 
 def _after_flush(db: Session, _context) -> None:
-    # The login throttle's counters are written as Core statements, which no ORM event sees:
+    # Each model declares whether its rows are on any page (Base.invalidates_pages). The login
+    # throttle's counters are written as Core statements besides, which no ORM event sees:
     # anonymous failed logins do not keep every cache cold (tracker/auth/throttle.py).
-    if db.new or db.dirty or db.deleted:
+    if any(type(obj).invalidates_pages for obj in (*db.new, *db.dirty, *db.deleted)):
         db.info[WROTE] = True
 
 
 def _after_bulk(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[WROTE] = True
+        mapper = state.bind_mapper
+        if mapper is None or mapper.class_.invalidates_pages:
+            state.session.info[WROTE] = True
 
 
 def _before_commit(db: Session) -> None:

@@ -33,6 +33,18 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+    # Declared by each model, read by core (tracker/auditing.py, tracker/cache.py), which
+    # imports no feature: the name the audit log gives the model's rows (None: not audited),
+    # whether the log may show their values (False: it names changed fields only), and
+    # whether writing them makes cached pages stale.
+    audit_as: ClassVar[str | None] = None
+    audit_values: ClassVar[bool] = True
+    invalidates_pages: ClassVar[bool] = True
+
+    def audit_created(self) -> str | None:
+        """What the audit log says of this new row instead of its fields (None: its fields)."""
+        return None
+
     if TYPE_CHECKING:
         # Every model here maps a Table (SQLAlchemy types it as any FromClause), so Core
         # update()/delete() accept Model.__table__.

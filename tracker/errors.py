@@ -46,7 +46,7 @@ def _where() -> str:
 def _refused(what: str) -> None:
     """One audit row per refusal: who, which route; never the query string, the form or a text
     argument of the path (they may hold search terms, note text or a token)."""
-    from tracker.audit.services import record_apart
+    from tracker.auditing import record_apart
 
     summary = f"{what}: {request.method} {_where()[:300]} ({request.endpoint})"
     reason = g.pop("refused_because", None)

@@ -12,6 +12,9 @@ import stat
 import tempfile
 from pathlib import Path
 
+# The checkout: migrations/, templates/ and static/ sit beside the package.
+ROOT = Path(__file__).resolve().parent.parent
+
 PRIVATE = 0o600
 PRIVATE_FOLDER = 0o700
 

@@ -1,5 +1,6 @@
 """What every form shares: the range of dates the app accepts, page numbers from a query and
-the multi-select fields (de-duplicated and checked against their choices).
+the multi-select fields (de-duplicated and checked against their choices) and the empty form
+of a POST button.
 
 Dates are bounded to the years 1900-2999 everywhere a user can type or import one: anything
 outside is a typing slip, and dates near 9999-12-31 would overflow the date arithmetic of
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import request
+from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -91,3 +93,7 @@ class MultiCheckboxField(MultiSelectField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token: for POST buttons."""

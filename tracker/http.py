@@ -1,4 +1,6 @@
-"""Where a user may be sent back to: one check for every `next` or return target.
+"""Responses every feature shares: safe redirects, downloads and SVG images.
+
+Where a user may be sent back to: one check for every `next` or return target.
 
 A target is followed only when it is a path on this site, however it is written: raw or
 percent-encoded (decoded until it stops changing), with or without characters a browser or a
@@ -8,10 +10,11 @@ Anything else sends the user to the fallback, never elsewhere and never to an er
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from flask import has_request_context, request
+from flask import Response, has_request_context, request, url_for
 
 MAX_TARGET = 2048
 _DECODE_ROUNDS = 8  # more layers of percent-encoding than that is not a real link
@@ -66,3 +69,38 @@ def safe_redirect_target(target: str | None, fallback: str) -> str:
         if joined.scheme not in ("http", "https") or joined.netloc != request.host:
             return fallback
     return target
+
+
+def safe_next(target: str | None) -> str:
+    """`target` if it is a path on this site, else home."""
+    return safe_redirect_target(target, url_for("team.home"))
+
+
+def attachment(stem: str, ext: str) -> dict[str, str]:
+    """Content-Disposition for `stem.ext`: an ASCII name, plus the exact one (RFC 6266/5987).
+
+    HTTP headers are Latin-1: a team called "数据" must not break the download.
+    """
+    ascii_stem = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").lower() or "download"
+    exact = quote(f"{stem}.{ext}", safe="")
+    return {
+        "Content-Disposition": f'attachment; filename="{ascii_stem}.{ext}"; '
+        f"filename*=UTF-8''{exact}"
+    }
+
+
+# Charts carry their own inline styles and never run scripts (they are served as images).
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def svg_response(svg: bytes) -> Response:
+    """An SVG chart with the narrow policy it needs (no script, its own styles only).
+
+    Characters XML forbids (C0 controls but tab and newlines, U+FFFE, U+FFFF) are dropped:
+    a name holding one would otherwise make the whole chart ill-formed, a broken image."""
+    response = Response(NOT_XML.sub(b"", svg), mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = SVG_CSP
+    return response

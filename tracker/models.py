@@ -1,6 +1,6 @@
 """Every feature's models in one import: for Alembic, the shell and the tests."""
 
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 from tracker.auth.models import AccountLink, AccountNotice, LoginCounter, User
 from tracker.auth.sessions import LoginSession
 from tracker.cache import DataVersion
@@ -15,17 +15,14 @@ from tracker.competencies.models import (
     ScalePoint,
 )
 from tracker.db import Base
-from tracker.mentoring.models import (
-    ActionItem,
-    CalendarFeed,
+from tracker.mentoring.models import ActionItem, CalendarFeed, MentoringSession, session_competency
+from tracker.plans.models import (
     Goal,
     GoalComment,
     GrowthPlan,
-    MentoringSession,
     PlanEvent,
     goal_milestone,
     goal_session,
-    session_competency,
 )
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 from tracker.team.models import Member, Team, team_lead

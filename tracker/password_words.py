@@ -61,8 +61,8 @@ def canonical(text: str) -> str:
 def context_words() -> dict[str, float]:
     """Skeleton of every word an attacker tries first against this app -> its cost in bits
     (each also without its spaces and hyphens)."""
-    from tracker.demo import DEMO_PASSWORD  # the published one (README, `make run`)
     from tracker.password_strength import SEPARATORS, skeleton
+    from tracker.security import DEMO_PASSWORD  # the published one (README, `make run`)
 
     words = dict.fromkeys(" ".join((FAMOUS, MONTHS, DAYS, SEASONS)).split(), CONTEXT_WORD_BITS)
     words |= dict.fromkeys((*APP_WORDS, DEMO_PASSWORD), APP_WORD_BITS)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
-from tracker.audit.models import AuditEvent
+from tracker.auditing import AuditEvent
 from tracker.auth.permissions import roles
 from tracker.db import get_db
 from tracker.forms import out_of_range, page_arg

@@ -66,7 +66,3 @@ class UserForm(FlaskForm):
 class UserEditForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token: for POST buttons."""

@@ -9,12 +9,13 @@ from flask import abort, current_app, flash, redirect, render_template, session,
 from flask_login import current_user
 
 from tracker.auth import links, notices
-from tracker.auth.forms import EmptyForm, SetPasswordForm, UserForm
+from tracker.auth.forms import SetPasswordForm, UserForm
 from tracker.auth.models import User
 from tracker.auth.permissions import logged_in, public, roles
 from tracker.auth.services import AccountError
 from tracker.auth.views import _start_session, bp
 from tracker.db import get_db, writes
+from tracker.forms import EmptyForm
 
 # The session key holding [link id, nonce] once a link has been opened in this browser.
 BINDING = "account_link"

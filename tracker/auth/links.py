@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import CursorResult, Result, func, select, update
 from sqlalchemy.orm import Session
 
-from tracker.audit.services import record
+from tracker.auditing import record
 from tracker.auth.models import AccountLink, User
 from tracker.auth.notices import notify, when
 from tracker.auth.protection import needs_second_admin

@@ -34,6 +34,8 @@ def _session_token() -> str:
 class User(Base):
     """Someone who can log in."""
 
+    audit_as = "user"
+
     __tablename__ = "user"
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'lead', 'engineer')", name="role"),
@@ -117,6 +119,7 @@ class LoginCounter(Base):
 
     Updated only by one atomic upsert per attempt (tracker/auth/throttle.py), never by the ORM."""
 
+    invalidates_pages = False  # on no page: anonymous failed logins keep every cache warm
     __tablename__ = "login_counter"
 
     # A digest of the kind and the parts: fixed length, and no typed text kept here.
@@ -132,6 +135,8 @@ class AccountLink(Base):
     without any token; only the approval makes the link. `token_digest` holds the SHA-256 of
     whatever secret currently unlocks the link: the URL's token until the link is opened,
     then a nonce kept in the session of the browser that opened it."""
+
+    audit_as = "account link"
 
     __tablename__ = "account_link"
     __table_args__ = (CheckConstraint("kind IN ('invite', 'reset')", name="kind"),)

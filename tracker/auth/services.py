@@ -9,13 +9,12 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from tracker.audit.services import record
-from tracker.auth.models import ROLE_LABELS, ROLES, AccountLink, User
+from tracker.auditing import record
+from tracker.auth.models import ROLE_LABELS, ROLES, User
 from tracker.auth.notices import notify, when
 from tracker.auth.throttle import Attempt
 from tracker.db import utcnow
 from tracker.security import hash_password, needs_rehash, password_problem, verify_password
-from tracker.team.models import Member
 
 # Two admin accounts in one person's hands would let them approve their own resets.
 ADMIN_BY_OPERATOR = (
@@ -47,7 +46,7 @@ PUBLISHED_LOGIN_REFUSED = (
 
 def published_password_refused(password: str) -> bool:
     """True in production for the demo's published password (for any account)."""
-    from tracker.demo import DEMO_PASSWORD
+    from tracker.security import DEMO_PASSWORD
 
     production = current_app.config["ENV_NAME"] == "production"
     return production and secrets.compare_digest(password.encode(), DEMO_PASSWORD.encode())
@@ -180,19 +179,3 @@ def set_active(user: User, acting: User, active: bool) -> None:
     user.active = active
     if not active:
         user.end_all_sessions()
-
-
-def invite_member(db: Session, member: Member, acting: User) -> tuple[AccountLink, str]:
-    """Make a one-time invitation for `member` to create their engineer account.
-
-    Whether the member's address already belongs to an account is not looked at here: the
-    lead gets a link either way, so the answer tells them nothing about other accounts. Such
-    a link is refused when used, with NEUTRAL_INVITE_ERROR (tracker/auth/links.py)."""
-    from tracker.auth.links import close_links, new_link
-
-    if member.archived:
-        raise AccountError("Archived members cannot be invited; restore them first.")
-    if member.user_id is not None:
-        raise AccountError(f"{member.name} already has an account.")
-    close_links(db, AccountLink.member_id == member.id)  # only the newest invitation works
-    return new_link(db, "invite", acting, member_id=member.id)

@@ -18,25 +18,16 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from tracker.audit.services import record
+from tracker.auditing import record
 from tracker.auth import services, sessions
-from tracker.auth.forms import (
-    ChangePasswordForm,
-    EmptyForm,
-    LoginForm,
-    UserEditForm,
-)
+from tracker.auth.forms import ChangePasswordForm, LoginForm, UserEditForm
 from tracker.auth.models import User
 from tracker.auth.permissions import logged_in, public, roles
 from tracker.db import get_db, utcnow
-from tracker.http import safe_redirect_target
+from tracker.forms import EmptyForm
+from tracker.http import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str:
-    """`target` if it is a path on this site, else home (the one check: tracker/http.py)."""
-    return safe_redirect_target(target, url_for("team.home"))
 
 
 def _start_session(user: User, remember: bool) -> None:

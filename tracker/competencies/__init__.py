@@ -1,1 +1,17 @@
 """Competency frameworks (levels, scale, categories, competencies), ratings and the skill matrix."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint and the export command; give team its frameworks and levels."""
+    from tracker.cli import tracker_cli
+    from tracker.competencies import cli, services
+    from tracker.competencies.views import bp
+    from tracker.team.hooks import provide_frameworks
+
+    app.register_blueprint(bp)
+    cli.register(tracker_cli)
+    provide_frameworks(services.TEAM_FRAMEWORKS)

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 class Framework(Base):
     """A named competency framework; its content lives in versions."""
 
+    audit_as = "framework"
+
     __tablename__ = "framework"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +51,8 @@ class Framework(Base):
 
 class FrameworkVersion(Base):
     """One imported version of a framework: immutable once written."""
+
+    audit_as = "framework version"
 
     __tablename__ = "framework_version"
     __table_args__ = (
@@ -169,6 +173,8 @@ class Expectation(Base):
 
 class Rating(Base):
     """One rating of a member on a competency: history, never overwritten."""
+
+    audit_as = "rating"
 
     __tablename__ = "rating"
     __table_args__ = (

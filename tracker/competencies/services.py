@@ -20,6 +20,7 @@ from tracker.competencies.models import (
     Rating,
     ScalePoint,
 )
+from tracker.team.hooks import FrameworkProvider
 from tracker.team.models import Member, Team
 
 MAX_NOTE = 1000  # a rating's evidence note: one line, shown in the history
@@ -164,6 +165,16 @@ def level_names_for_team(db: Session, team_id: int) -> list[str] | None:
             select(Level.name).where(Level.version_id == version_id).order_by(Level.position)
         )
     )
+
+
+# What team asks of its later features (tracker/team/hooks.py), filled by init_app.
+TEAM_FRAMEWORKS = FrameworkProvider(
+    choices=lambda db: [
+        (f.id, f.name) for f in db.scalars(select(Framework).order_by(Framework.name))
+    ],
+    exists=lambda db, framework_id: db.get(Framework, framework_id) is not None,
+    level_names=level_names_for_team,
+)
 
 
 # --- ratings ----------------------------------------------------------------------------------

@@ -8,12 +8,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.audit.services import record
+from tracker.auditing import record
 from tracker.auth.permissions import logged_in, roles
 from tracker.cache import page_cached, render_cached
 from tracker.competencies import services
 from tracker.competencies.assessment import assess_member
 from tracker.competencies.charts import radar_svg
+from tracker.competencies.evidence import meetings
 from tracker.competencies.forms import Evidence, category_form, posted_competency_ids
 from tracker.competencies.matrix import (
     SORT_KEYS,
@@ -22,12 +23,10 @@ from tracker.competencies.matrix import (
     sort_rows,
     team_matrix,
 )
+from tracker.competencies.matrix_export import BUILDERS, CONTENT_TYPES
 from tracker.db import get_db, utcnow, writes
-from tracker.exports.download import attachment
-from tracker.exports.matrix_export import BUILDERS, CONTENT_TYPES
 from tracker.forms import page_arg
-from tracker.mentoring.models import MentoringSession
-from tracker.security import svg_response
+from tracker.http import attachment, svg_response
 from tracker.sprints.models import Milestone
 from tracker.team.services import can_manage_team, get_member_for, get_team_for
 
@@ -152,19 +151,14 @@ def radar(member_id: int):
 def _evidence(member) -> Evidence:
     """The member's recent sessions and delivered milestones, to cite as evidence (2 queries)."""
     db = get_db()
-    sessions = db.scalars(
-        select(MentoringSession)
-        .where(MentoringSession.member_id == member.id, MentoringSession.held_at <= utcnow())
-        .order_by(MentoringSession.held_at.desc())
-        .limit(30)
-    ).all()
+    sessions = meetings(db, member.id, held_before=utcnow(), limit=30)
     milestones = db.scalars(
         select(Milestone)
         .where(Milestone.owner_id == member.id, Milestone.status == "done")
         .order_by(Milestone.done_date.desc())
         .limit(30)
     ).all()
-    return Evidence(list(sessions), list(milestones))
+    return Evidence(sessions, list(milestones))
 
 
 class _MatrixFilters(TypedDict):

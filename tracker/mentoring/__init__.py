@@ -1,1 +1,22 @@
-"""Mentoring: 1:1 and mentoring sessions, action items, growth plans and the calendar feed."""
+"""Mentoring: 1:1 meetings with notes, action items, the engineer's home and calendar feeds."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, render-notes and the notes filter; give competencies and
+    plans the meetings to cite as evidence, and auth the meetings' authors to protect."""
+    from tracker.auth.protection import register_note_author
+    from tracker.cli import tracker_cli
+    from tracker.competencies.evidence import provide_meetings
+    from tracker.mentoring import cli, provides
+    from tracker.mentoring.markdown import stored
+    from tracker.mentoring.views import bp
+
+    app.register_blueprint(bp)
+    app.jinja_env.filters["stored_html"] = stored  # notes are rendered when saved
+    cli.register(tracker_cli)
+    provide_meetings(provides.member_meetings)
+    register_note_author(provides.wrote_meetings)

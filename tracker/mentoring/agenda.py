@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from tracker.competencies.assessment import DISCONNECT_STEPS
 from tracker.competencies.services import FrameworkView, framework_id_for_team, latest_values
-from tracker.mentoring import plans
 from tracker.mentoring.services import MAX_AGENDA, count_open, open_items
+from tracker.plans import services as plans
 from tracker.team.models import Member
 
 AGENDA_ITEMS = 10  # open items named in a new agenda, the most pressing first

@@ -1,4 +1,4 @@
-"""Sessions with shared and private notes, action items that carry over, growth plans."""
+"""1:1 meetings with shared and private notes, action items that carry over, calendar feeds."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ from tracker.mentoring.markdown import render
 if TYPE_CHECKING:
     from tracker.auth.models import User
     from tracker.competencies.models import Competency
-    from tracker.sprints.models import Milestone
     from tracker.team.models import Member
 
 SESSION_KINDS = {
@@ -34,12 +33,6 @@ SESSION_KINDS = {
     "mentoring": "Mentoring",
     "career": "Career conversation",
     "performance": "Performance check-in",
-}
-GOAL_STATUSES = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "done": "Done",
-    "dropped": "Dropped",
 }
 
 session_competency = Table(
@@ -54,30 +47,12 @@ session_competency = Table(
     ),
 )
 
-goal_session = Table(
-    "goal_session",
-    Base.metadata,
-    Column("goal_id", ForeignKey("goal.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "session_id",
-        ForeignKey("mentoring_session.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
-)
-
-goal_milestone = Table(
-    "goal_milestone",
-    Base.metadata,
-    Column("goal_id", ForeignKey("goal.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "milestone_id", ForeignKey("milestone.id", ondelete="CASCADE"), primary_key=True, index=True
-    ),
-)
-
 
 class MentoringSession(Base):
     """A 1:1 or mentoring session; private notes are for their author's eyes only."""
+
+    audit_as = "session"
+    audit_values = False  # its fields are all notes or close to them: named, never shown
 
     __tablename__ = "mentoring_session"
     __table_args__ = (
@@ -124,6 +99,10 @@ class MentoringSession(Base):
         setattr(self, f"{key}_html", str(render(value)))
         return value
 
+    def audit_created(self) -> str:
+        """The audit log's line for a new meeting: who, which kind, when; never its notes."""
+        return f"member {self.member_id}, {self.kind}, held {self.held_at:%Y-%m-%d %H:%M}"
+
     @property
     def kind_label(self) -> str:
         return SESSION_KINDS.get(self.kind, self.kind)
@@ -135,6 +114,8 @@ class MentoringSession(Base):
 
 class ActionItem(Base):
     """Something agreed in a session; open items follow the member into the next session."""
+
+    audit_as = "action item"
 
     __tablename__ = "action_item"
     __table_args__ = (
@@ -159,104 +140,11 @@ class ActionItem(Base):
     session: Mapped[MentoringSession] = relationship(back_populates="items")
 
 
-class GrowthPlan(Base):
-    """A member's growth plan: where they are heading, by when, and the goals on the way."""
-
-    __tablename__ = "growth_plan"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), unique=True)
-    target_level: Mapped[str] = mapped_column(String(60))
-    target_date: Mapped[date | None] = mapped_column(Date)
-    summary: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-
-    member: Mapped[Member] = relationship()
-    goals: Mapped[list[Goal]] = relationship(
-        back_populates="plan", order_by="Goal.position, Goal.id", cascade="all, delete-orphan"
-    )
-    events: Mapped[list[PlanEvent]] = relationship(
-        back_populates="plan",
-        order_by="PlanEvent.at.desc(), PlanEvent.id.desc()",
-        cascade="all, delete-orphan",
-    )
-
-
-class Goal(Base):
-    """A goal of a growth plan, optionally tied to a competency and a target proficiency."""
-
-    __tablename__ = "goal"
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('not_started', 'in_progress', 'done', 'dropped')", name="status"
-        ),
-        Index("ix_goal_plan_status_due", "plan_id", "status", "due_date"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("growth_plan.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    # The competency by its stable key in the member's framework (survives new versions).
-    competency_key: Mapped[str | None] = mapped_column(String(60))
-    target_proficiency: Mapped[int | None] = mapped_column(Integer)
-    due_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="not_started")
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-
-    plan: Mapped[GrowthPlan] = relationship(back_populates="goals")
-    sessions: Mapped[list[MentoringSession]] = relationship(
-        secondary=goal_session, order_by="MentoringSession.held_at.desc()"
-    )
-    milestones: Mapped[list[Milestone]] = relationship(
-        secondary=goal_milestone, order_by="Milestone.due_date"
-    )
-    comments: Mapped[list[GoalComment]] = relationship(
-        back_populates="goal", order_by="GoalComment.created_at", cascade="all, delete-orphan"
-    )
-
-    @property
-    def status_label(self) -> str:
-        return GOAL_STATUSES.get(self.status, self.status)
-
-
-class GoalComment(Base):
-    """A comment on a goal, by the engineer or their lead."""
-
-    __tablename__ = "goal_comment"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-
-    goal: Mapped[Goal] = relationship(back_populates="comments")
-    author: Mapped[User | None] = relationship()
-
-
-class PlanEvent(Base):
-    """History of a plan: who changed the target level or a goal's status, and when."""
-
-    __tablename__ = "plan_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(
-        ForeignKey("growth_plan.id", ondelete="CASCADE"), index=True
-    )
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    what: Mapped[str] = mapped_column(String(500))
-
-    plan: Mapped[GrowthPlan] = relationship(back_populates="events")
-    actor: Mapped[User | None] = relationship()
-
-
 class CalendarFeed(Base):
     """A lead's secret calendar URL; resetting it makes the old URL stop working. Only the
     token's SHA-256 is kept: the URL is shown once, when it is made."""
+
+    audit_as = "calendar feed"
 
     __tablename__ = "calendar_feed"
 

@@ -7,19 +7,19 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.auth.forms import EmptyForm
 from tracker.auth.permissions import logged_in, public, roles
 from tracker.cache import page_cached, render_cached
 from tracker.competencies.services import view_for_team
 from tracker.db import get_db, utcnow, writes
-from tracker.forms import page_arg
+from tracker.forms import EmptyForm, page_arg
 from tracker.http import safe_redirect_target
 from tracker.mentoring import agenda as agenda_builder
 from tracker.mentoring import calendar as feeds
-from tracker.mentoring import plans, services
+from tracker.mentoring import services
 from tracker.mentoring.calendar import build_feed
 from tracker.mentoring.forms import ItemForm, SessionForm
 from tracker.mentoring.models import SESSION_KINDS
+from tracker.plans import services as plans
 from tracker.sprints.calendar import sprint_events
 from tracker.sprints.services import MINE_SHOWN, count_owned, dashboard_summary, milestones_owned
 from tracker.team.services import can_manage_team, get_member_for

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -95,21 +93,6 @@ def close_form(milestones) -> FlaskForm:
             StringField("Reason for dropping", validators=[Optional(), Length(max=500)]),
         )
     return CloseForm()
-
-
-class ImportForm(FlaskForm):
-    file = FileField("Jira CSV export or GitHub milestones JSON", validators=[FileRequired()])
-    project = StringField(
-        "Project",
-        validators=[Optional(), Length(max=120)],
-        description="Blank: the Jira project key, or the GitHub repository name. "
-        "A project of this name is created when the team has none.",
-    )
-
-
-class ImportConfirmForm(FlaskForm):
-    content = HiddenField(validators=[InputRequired()])
-    project = HiddenField()
 
 
 def decisions(form, milestones) -> dict[int, Decision]:

@@ -38,6 +38,8 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 class Project(Base):
     """A team's project: its milestones are planned against the team's sprints."""
 
+    audit_as = "project"
+
     __tablename__ = "project"
     __table_args__ = (
         UniqueConstraint("team_id", "name", name="uq_project_team_id_name"),
@@ -65,6 +67,8 @@ class Project(Base):
 
 class Sprint(Base):
     """A time box of a team; a team's sprints never overlap and at most one is active."""
+
+    audit_as = "sprint"
 
     __tablename__ = "sprint"
     __table_args__ = (
@@ -106,6 +110,8 @@ class Sprint(Base):
 
 class Milestone(Base):
     """A deliverable of a project, planned for a sprint; delivered when done."""
+
+    audit_as = "milestone"
 
     __tablename__ = "milestone"
     __table_args__ = (
@@ -158,6 +164,8 @@ class Milestone(Base):
 
 class MilestoneMove(Base):
     """A milestone moved from one sprint to another (None: unplanned): never edited or lost."""
+
+    audit_as = "milestone move"
 
     __tablename__ = "milestone_move"
 

@@ -7,9 +7,9 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.auth.forms import EmptyForm
 from tracker.auth.permissions import roles
 from tracker.db import get_db
+from tracker.forms import EmptyForm
 from tracker.sprints import closing, milestones, reports, services
 from tracker.sprints.access import get_milestone_for, get_project_for, get_sprint_for
 from tracker.sprints.forms import MilestoneForm, ProjectForm, SprintForm, close_form, decisions

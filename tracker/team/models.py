@@ -40,6 +40,8 @@ team_lead = Table(
 class Team(Base):
     """A team: one or more leads and its members."""
 
+    audit_as = "team"
+
     __tablename__ = "team"
     __table_args__ = (
         CheckConstraint("sprint_length_days BETWEEN 1 AND 60", name="sprint_length_days"),
@@ -64,6 +66,8 @@ class Team(Base):
 
 class Member(Base):
     """A person on a team; archived members keep all their history."""
+
+    audit_as = "member"
 
     __tablename__ = "member"
     __table_args__ = (

@@ -11,9 +11,8 @@ from sqlalchemy import SQLColumnExpression, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.auth.models import User
-from tracker.competencies.models import Framework
-from tracker.competencies.services import level_names_for_team
 from tracker.db import same_name, utcnow
+from tracker.team.hooks import frameworks
 from tracker.team.models import LEVELS, Member, Team, team_lead
 
 
@@ -138,7 +137,7 @@ def _resolve_leads(db: Session, lead_ids: list[int]) -> list[User]:
 def _check_framework(db: Session, framework_id: int | None) -> int | None:
     if not framework_id:
         return None  # the organisation's default
-    if db.get(Framework, framework_id) is None:
+    if not frameworks().exists(db, framework_id):
         raise TeamError("That framework does not exist.", "framework_id")
     return framework_id
 
@@ -189,7 +188,7 @@ def update_team(
 
 def level_choices(db: Session, team_id: int) -> list[str]:
     """Career levels a member of the team can have: the framework's, or the defaults."""
-    return level_names_for_team(db, team_id) or list(LEVELS)
+    return frameworks().level_names(db, team_id) or list(LEVELS)
 
 
 # --- members ----------------------------------------------------------------------------

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from tracker.auth import services as account_services
-from tracker.auth.forms import EmptyForm
 from tracker.auth.permissions import logged_in, roles
 from tracker.auth.views import show_link
-from tracker.competencies.models import Framework
 from tracker.db import get_db
-from tracker.team import services
+from tracker.forms import EmptyForm
+from tracker.team import invites, services
 from tracker.team.forms import MemberForm, TeamForm
+from tracker.team.hooks import frameworks
 from tracker.team.models import Member
 
 bp = Blueprint("team", __name__)
@@ -35,10 +34,7 @@ def teams():
 
 
 def _team_form(form: TeamForm) -> TeamForm:
-    frameworks = get_db().scalars(select(Framework).order_by(Framework.name))
-    form.framework_id.choices = [(0, "The organisation's default")] + [
-        (f.id, f.name) for f in frameworks
-    ]
+    form.framework_id.choices = [(0, "The organisation's default")] + frameworks().choices(get_db())
     if form.framework_id.data is None:  # a team on the default framework (None is not coerced)
         form.framework_id.data = 0
     form.leads.choices = [
@@ -244,7 +240,7 @@ def invite_member(member_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        _link, token = account_services.invite_member(db, member, current_user)
+        _link, token = invites.invite_member(db, member, current_user)
     except account_services.AccountError as exc:
         db.rollback()
         flash(str(exc), "error")

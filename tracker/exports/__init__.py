@@ -1,1 +1,0 @@
-"""Exports: the skill matrix as CSV, XLSX and JSON (builders take a matrix, return bytes)."""
