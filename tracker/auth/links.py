@@ -293,6 +293,7 @@ def use_link(db: Session, link: AccountLink, password: str) -> User:
             raise LinkRefused(NEUTRAL_INVITE_ERROR)
         created = create_user(db, member.email, member.name, "engineer", None)
         set_password(created, password)
+        created.password_from_link = True  # the inviting lead held the link
         member.user = created
         audit(db, "invitation used", created.id, f"{created.email}, invited by {_issued_by(link)}")
         return created
@@ -306,6 +307,8 @@ def use_link(db: Session, link: AccountLink, password: str) -> User:
         )
     first = user.password_hash is None
     set_password(user, password)
+    # Only a link a second admin or the operator approved was out of its issuer's hands.
+    user.password_from_link = link.approved_at is None
     how = _issued_by(link)
     if first:
         audit(db, "password set", user.id, f"first password, with a link {how}")

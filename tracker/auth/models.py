@@ -53,6 +53,10 @@ class User(Base):
     # role is now (tracker/auth/links.py). Set with the role, never cleared.
     ever_privileged: Mapped[bool] = mapped_column(Boolean, default=False)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # The password was set through a link only its issuer held (an invitation, a one-admin
+    # reset): whoever held the link may know it. Cleared when the owner changes it; a
+    # promotion to lead clears such a password (tracker/auth/services.py).
+    password_from_link: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of the login cookie: changing it ends every session of this user.
     session_token: Mapped[str] = mapped_column(String(32), default=_session_token)

@@ -103,6 +103,7 @@ def set_password(user: User, password: str) -> None:
     if problem:
         raise AccountError(problem, "password")
     user.password_hash = hash_password(password)
+    user.password_from_link = False
     user.end_all_sessions()
 
 
@@ -141,7 +142,7 @@ def create_user(db: Session, email: str, name: str, role: str, password: str | N
 def update_user(db: Session, user: User, acting: User, name: str, role: str) -> str | None:
     """Change a user's name and role (an admin cannot demote themselves); returns what else
     happened that the admin must hear about, or None."""
-    from tracker.auth.protection import close_unapproved_resets
+    from tracker.auth.protection import close_unapproved_resets, needs_second_admin
 
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}.", "role")
@@ -156,6 +157,7 @@ def update_user(db: Session, user: User, acting: User, name: str, role: str) -> 
         )
     user.name = name.strip()
     if role != user.role:
+        was_protected = needs_second_admin(db, user)
         notify(
             db,
             user.id,
@@ -164,12 +166,36 @@ def update_user(db: Session, user: User, acting: User, name: str, role: str) -> 
         )
         user.role = role
         user.end_all_sessions()
+        said = []
+        if not was_protected and needs_second_admin(db, user) and user.password_from_link:
+            said.append(_clear_link_password(db, user))
         if close_unapproved_resets(db, user):
-            return (
+            said.append(
                 f"The unused password-reset link for {user.name} was closed: resetting "
                 "their password now needs a second admin's approval."
             )
+        return " ".join(said) or None
     return None
+
+
+def _clear_link_password(db: Session, user: User) -> str:
+    """An account becoming protected keeps no password that a link's holder may know."""
+    # Whoever held the link (the admin who reset it, the lead who invited) could have set
+    # it: kept, it would be a working credential for an account one admin may no longer
+    # reset. Without one, the account is like a new one: its owner needs a new link.
+    user.password_hash = None
+    user.password_from_link = False
+    record(db, "password cleared", "user", user.id, "set with a link someone else held")
+    notify(
+        db,
+        user.id,
+        f"Your password was cleared at {when(utcnow())} when your role changed, because it "
+        "was set with a link someone else held. Ask an admin for a new link.",
+    )
+    return (
+        f"{user.name}'s password was set with a link someone else held, so it was cleared: "
+        "they need a new link (Reset password) and then choose their own."
+    )
 
 
 def set_active(user: User, acting: User, active: bool) -> None:
