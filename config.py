@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import secrets
@@ -153,6 +155,45 @@ def secret_key_problem(key: str | bytes | None) -> str | None:
             "SECRET_KEY does not look random (it holds words, a sequence, a keyboard run or a "
             f"repetition); {MAKE_A_KEY}"
         )
+    return _encoded_bytes_problem(text)
+
+
+def _key_bytes(text: str) -> bytes | None:
+    """The bytes a hex or base64 key writes out, or None if it writes out none."""
+    if _HEX_KEY.fullmatch(text) and len(text) % 2 == 0:
+        return bytes.fromhex(text)
+    body = text.rstrip("=")
+    alphabet = "-_" if ("-" in body or "_" in body) else "+/"
+    try:
+        return base64.b64decode(body + "=" * (-len(body) % 4), altchars=alphabet, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _encoded_bytes_problem(text: str) -> str | None:
+    """Why the bytes that the key's hex or base64 encodes are not random, or None.
+
+    The text of a good key can hide a bad one: the hex of a sentence or of a counting
+    sequence looks random as letters. So the bytes are checked too: 32 or more of them, not
+    all printable text (32 random bytes are, about once in 2^46 keys), no repeated period, at
+    least 16 distinct values, and no run of six bytes stepping by one amount (a count, a
+    repetition: about once in 2^27 random keys)."""
+    data = _key_bytes(text)
+    if data is None or len(data) < MIN_SECRET_KEY_BYTES:
+        return (
+            f"SECRET_KEY must encode {MIN_SECRET_KEY_BYTES} or more random bytes as hex or "
+            f"base64; {MAKE_A_KEY}"
+        )
+    printable = all(32 <= b < 127 or b in (9, 10, 13) for b in data)
+    repeated = any(data[n:] == data[:-n] for n in range(1, len(data) // 2 + 1))
+    steps = [(data[i + 1] - data[i]) % 256 for i in range(len(data) - 1)]
+    run = longest = 1
+    for a, b in zip(steps, steps[1:], strict=False):
+        run = run + 1 if a == b else 1
+        longest = max(longest, run)
+    if printable or repeated or len(set(data)) < 16 or longest >= 5:
+        what = "text written as hex or base64" if printable else "a sequence or a repetition"
+        return f"SECRET_KEY encodes {what}, not random bytes; {MAKE_A_KEY}"
     return None
 
 

@@ -67,6 +67,43 @@ def test_production_refuses_a_weak_secret_key(tmp_path, key):
     assert "secrets.token_hex(32)" in str(refused.value)  # says how to make a good one
 
 
+def _encodings(data: bytes) -> list[str]:
+    return [
+        data.hex(),
+        data.hex().upper(),
+        base64.b64encode(data).decode(),
+        base64.urlsafe_b64encode(data).decode().rstrip("="),
+    ]
+
+
+# Keys whose text looks random but whose bytes are not: text, counts, repetitions, runs.
+ENCODED_WEAK = {
+    "phrase": b"our team tracker production signing key 2025",
+    "sentence with newline": b"Team Tracker\nproduction key for the people team, 2026\n",
+    "alphabet": b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP",
+    "hex digits as text": secrets.token_hex(24).encode(),
+    "counting up": bytes(range(32)),
+    "counting up from 200": bytes((200 + i) % 256 for i in range(40)),
+    "counting down": bytes(range(255, 215, -1)),
+    "stepping by 7": bytes((7 * i) % 256 for i in range(36)),
+    "random then zeros": secrets.token_bytes(26) + bytes(8),
+    "random then a count": secrets.token_bytes(26) + bytes(range(6)),
+    "random block repeated": secrets.token_bytes(8) * 5,
+    "few values": bytes(secrets.choice(b"\x00\x01\x02\x03") for _ in range(64)),
+}
+
+
+@pytest.mark.parametrize("name", ENCODED_WEAK)
+def test_the_bytes_a_key_encodes_are_checked_too(name):
+    for key in _encodings(ENCODED_WEAK[name]):
+        problem = secret_key_problem(key)
+        assert problem and "secrets.token_hex(32)" in problem, (name, key)
+
+
+def test_a_key_padded_by_hand_is_refused():
+    assert secret_key_problem(secrets.token_urlsafe(24) + "A" * 11)
+
+
 @pytest.mark.parametrize(
     "make",
     [
