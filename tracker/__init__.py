@@ -5,12 +5,11 @@ from __future__ import annotations
 import gc
 import os
 import secrets
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
-from flask_login import LoginManager, current_user, logout_user
+from flask import Flask
+from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -72,9 +71,11 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         )
 
     import tracker.models  # noqa: F401  (every feature's mappers, before the first query)
-    from tracker import cache, cli, db, errors, logs, security
+    from tracker import cache, cli, db, errors, logs, requests
     from tracker.audit import services as audit_services
     from tracker.audit.views import bp as audit_bp
+    from tracker.auth.permissions import check_declared, enforce_access
+    from tracker.auth.sessions import end_expired_login
     from tracker.auth.views import bp as auth_bp
     from tracker.competencies.framework_views import bp as frameworks_bp
     from tracker.competencies.views import bp as competencies_bp
@@ -88,9 +89,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     audit_services.install()
     cache.init_app(app)
-    security.init_app(app)
-    csrf.init_app(app)
-    login_manager.init_app(app)
+    # The hooks' one order, and why: tracker/requests.py.
+    requests.install(
+        app, csrf=csrf, login=login_manager, user_checks=[end_expired_login, enforce_access]
+    )
     app.register_blueprint(auth_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(team_bp)
@@ -104,7 +106,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     logs.init_app(app)  # no token or search term in any log line
     cli.init_app(app)
-    app.before_request(_enforce_absolute_timeout)
+    check_declared(app)  # a view without an access rule stops the start, not a request
     from tracker.demo_guard import check_before_serving
 
     check_before_serving(app)  # production: no server while a published demo login works
@@ -134,29 +136,6 @@ def _secret_key(app: Flask) -> None:
         write_new_private(key_file, secrets.token_hex(32).encode())  # 0600 from the start
     tighten(key_file)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
-
-
-def _enforce_absolute_timeout():
-    if request.endpoint == "static" or not current_user.is_authenticated:
-        return None
-    from tracker.db import utcnow
-
-    raw = session.get("login_at")
-    now = utcnow()
-    if raw is None:
-        session["login_at"] = now.isoformat()  # restored from a remember-me cookie
-        return None
-    if now - datetime.fromisoformat(raw) > current_app.config["SESSION_ABSOLUTE_LIFETIME"]:
-        from tracker.auth.sessions import revoke_apart
-
-        if current_user.login_session_id:  # its cookies are cleared; a copy must die too
-            revoke_apart(current_user.login_session_id)
-        logout_user()
-        session.clear()
-        session["_remember"] = "clear"  # and the remember cookie (clear() forgot logout's ask)
-        flash("Your session has expired. Please log in again.", "info")
-        return redirect(url_for("auth.login", next=request.full_path))
-    return None
 
 
 @login_manager.user_loader
