@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.auth.models import User
 from tracker.competencies.models import Competency, Level
 from tracker.competencies.services import FrameworkView, latest_values, view_for_team
+from tracker.errors import RuleError
 from tracker.mentoring.models import (
     GOAL_STATUSES,
     Goal,
@@ -33,12 +34,8 @@ OPEN_STATUSES = ("not_started", "in_progress")
 STATUS_PROGRESS = {"not_started": 0.0, "in_progress": 0.5, "done": 1.0, "dropped": 0.0}
 
 
-class PlanError(ValueError):
+class PlanError(RuleError):
     """A plan rule was broken; the message names the field that is wrong."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- loading ----------------------------------------------------------------------------

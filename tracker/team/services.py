@@ -14,15 +14,12 @@ from tracker.auth.models import User
 from tracker.competencies.models import Framework
 from tracker.competencies.services import level_names_for_team
 from tracker.db import same_name, utcnow
+from tracker.errors import RuleError
 from tracker.team.models import LEVELS, Member, Team, team_lead
 
 
-class TeamError(ValueError):
+class TeamError(RuleError):
     """A roster rule was broken; the message names what is wrong."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- who may see what -------------------------------------------------------------------
