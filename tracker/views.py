@@ -49,7 +49,7 @@ def save(
     to: Said,
     template: str,
     field: str | None = None,
-    invalid: int = 200,
+    invalid: int = 400,
     **context: Any,
 ) -> ResponseReturnValue:
     """On a valid POST run `action()`, then `done`; on a RuleError `refused`; otherwise (a GET,
