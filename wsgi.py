@@ -3,6 +3,6 @@
 from tracker import create_app, tune_gc
 
 # In production, building the app refuses while a published demo login works (whatever the
-# entry point: tracker/demo_guard.py); the other `flask` commands stay usable to fix that.
+# entry point: tracker/seed/guard.py); the other `flask` commands stay usable to fix that.
 app = create_app()
 tune_gc()  # a long-lived server: see its docstring

@@ -71,6 +71,7 @@ def test_the_server_log_of_a_failed_write_carries_no_bound_values(app, client, c
         _duplicate_email(get_db(), canary)
         return "unreachable"
 
+    fails.access = ("public",)  # type: ignore[attr-defined]  (a view without a rule is refused)
     app.add_url_rule("/_fails", "fails", fails)
     app.testing = False  # log the error and answer 500, as a server does
     app.config["PROPAGATE_EXCEPTIONS"] = False

@@ -5,13 +5,12 @@ from __future__ import annotations
 import gc
 import os
 import secrets
-from datetime import datetime
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
-from flask_login import LoginManager, current_user, logout_user
+from flask import Flask
+from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -73,22 +72,25 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     import tracker.models  # noqa: F401  (every feature's mappers, before the first query)
     import tracker.seed.cli
-    from tracker import auditing, cache, cli, db, errors, logs, security
+    from tracker import auditing, cache, cli, db, errors, logs, requests
+    from tracker.auth.permissions import check_declared, enforce_access
+    from tracker.auth.sessions import end_expired_login
     from tracker.layers import FEATURES
 
     db.init_app(app)
     auditing.install()
     cache.init_app(app)
-    security.init_app(app)
-    csrf.init_app(app)
-    login_manager.init_app(app)
+    # The hooks' one order, and why: tracker/requests.py.
+    requests.install(
+        app, csrf=csrf, login=login_manager, user_checks=[end_expired_login, enforce_access]
+    )
     for name in FEATURES:  # in layer order: each plugs into the features before it
         import_module(f"tracker.{name}").init_app(app)
     tracker.seed.cli.register(cli.tracker_cli)
     errors.init_app(app)
     logs.init_app(app)  # no token or search term in any log line
     cli.init_app(app)
-    app.before_request(_enforce_absolute_timeout)
+    check_declared(app)  # a view without an access rule stops the start, not a request
     from tracker.seed.guard import check_before_serving
 
     check_before_serving(app)  # production: no server while a published demo login works
@@ -118,29 +120,6 @@ def _secret_key(app: Flask) -> None:
         write_new_private(key_file, secrets.token_hex(32).encode())  # 0600 from the start
     tighten(key_file)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
-
-
-def _enforce_absolute_timeout():
-    if request.endpoint == "static" or not current_user.is_authenticated:
-        return None
-    from tracker.db import utcnow
-
-    raw = session.get("login_at")
-    now = utcnow()
-    if raw is None:
-        session["login_at"] = now.isoformat()  # restored from a remember-me cookie
-        return None
-    if now - datetime.fromisoformat(raw) > current_app.config["SESSION_ABSOLUTE_LIFETIME"]:
-        from tracker.auth.sessions import revoke_apart
-
-        if current_user.login_session_id:  # its cookies are cleared; a copy must die too
-            revoke_apart(current_user.login_session_id)
-        logout_user()
-        session.clear()
-        session["_remember"] = "clear"  # and the remember cookie (clear() forgot logout's ask)
-        flash("Your session has expired. Please log in again.", "info")
-        return redirect(url_for("auth.login", next=request.full_path))
-    return None
 
 
 @login_manager.user_loader

@@ -92,12 +92,15 @@ def install() -> None:
 
 
 def page_cached(view):
-    """Mark a GET view that calls `render_cached`: its request reads the token first of all."""
+    """Mark a GET view that calls `render_cached`: its request reads the token first of all.
+    A mark, not a wrapper: it works above or below `@bp.route`."""
     view.page_cached = True
     return view
 
 
-def _read_token() -> None:
+def read_token() -> None:
+    """Before anything loads the user: the data version a cached page of this request is kept
+    under (only for a GET of a view marked `page_cached`, when the cache is on)."""
     view = current_app.view_functions.get(request.endpoint or "")
     pages: PageCache = current_app.extensions["tracker.pages"]
     if request.method == "GET" and getattr(view, "page_cached", False) and pages.size:
@@ -153,12 +156,11 @@ class PageCache:
 
 
 def init_app(app) -> None:
-    """Call before anything that loads the user registers its own before_request hook."""
+    """Listen to writes and give `app` its page cache (`read_token` runs: tracker/requests.py)."""
     install()
     app.extensions["tracker.pages"] = PageCache(
         app.config.get("PAGE_CACHE_SIZE", 256), app.config.get("PAGE_CACHE_BYTES", DEFAULT_BYTES)
     )
-    app.before_request(_read_token)
 
 
 def render_cached(name: str, args: tuple, render: Callable[[], str]) -> str:

@@ -107,25 +107,25 @@ def make_engine(url: str, echo: bool = False, *, deferred_only: bool = False) ->
 
 
 def init_app(app: Flask) -> None:
-    """Attach an engine and a session factory to `app`."""
+    """Attach an engine and a session factory to `app` (its hooks: tracker/requests.py)."""
     engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
     app.extensions["tracker.engine"] = engine
     app.extensions["tracker.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
 
-    @app.before_request
-    def _mark_read_only():
-        view = app.view_functions.get(request.endpoint or "")
-        _immediate.set(
-            request.method not in ("GET", "HEAD", "OPTIONS") or getattr(view, "writes", False)
-        )
 
-    app.teardown_appcontext(_close_session)
-    app.teardown_appcontext(_write_apart)
+def choose_begin() -> None:
+    """Before the request's first statement: its SQLite transaction starts IMMEDIATE when it
+    may write (any method but GET, HEAD and OPTIONS, or a view marked `writes`)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    _immediate.set(
+        request.method not in ("GET", "HEAD", "OPTIONS") or getattr(view, "writes", False)
+    )
 
 
 def writes(view):
     """Mark a GET view that writes (an export it logs): its SQLite transaction starts
-    IMMEDIATE, so it never fails upgrading a read lock under concurrent writers."""
+    IMMEDIATE, so it never fails upgrading a read lock under concurrent writers. A mark, not a
+    wrapper: it works above or below `@bp.route`."""
     view.writes = True
     return view
 
@@ -142,7 +142,8 @@ def get_db() -> Session:
     return g.db_session
 
 
-def _close_session(_exc: BaseException | None) -> None:
+def close_session(_exc: BaseException | None = None) -> None:
+    """At the end of the request or command: close its session, rolling back what is left."""
     session = g.pop("db_session", None)
     if session is not None:
         session.close()  # rolls back anything not committed
@@ -159,11 +160,12 @@ def write_apart(statement: Executable) -> None:
     g.setdefault(APART, []).append(statement)
 
 
-def _write_apart(_exc: BaseException | None) -> None:
+def run_apart(_exc: BaseException | None = None) -> None:
+    """After the request: run what `write_apart` queued, in one short transaction of its own."""
     statements = g.pop(APART, None)
     if not statements:
         return
-    _close_session(None)  # first: on SQLite the request's session may hold the write lock
+    close_session()  # first: on SQLite the request's session may hold the write lock
     immediate = _immediate.set(True)
     try:
         with get_engine().begin() as conn:

@@ -1,4 +1,4 @@
-"""Error pages in the app's style; the session is rolled back before any of them renders."""
+"""Error pages in the app's style (the session is rolled back before any renders) and RuleError."""
 
 from __future__ import annotations
 
@@ -17,6 +17,17 @@ MESSAGES = {
     413: ("Too large", "That upload is larger than this server accepts."),
     500: ("Something went wrong", "The error has been logged. Nothing you sent was half-saved."),
 }
+
+
+class RuleError(ValueError):
+    """A rule the user broke: `str(exc)` says what, `field` names the form field it concerns.
+
+    Each feature's own error (AccountError, TeamError, ...) is one of these, so the form round
+    trip (tracker/views.py) handles them all alike."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _rollback() -> None:

@@ -7,7 +7,8 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, current_app, request
+from flask import Response, current_app, request
+from flask.typing import ResponseReturnValue
 
 from tracker.password_strength import weakness
 
@@ -90,36 +91,35 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def init_app(app: Flask) -> None:
-    """Set security headers on every response."""
+def refuse_nul_characters() -> ResponseReturnValue | None:
+    """Before the request is read: a NUL character in any argument or field is a 400 naming it.
 
-    @app.before_request
-    def _refuse_nul_characters():
-        # A NUL character is never meaningful text, and PostgreSQL cannot store one: refuse it
-        # up front, naming the field, rather than failing deep in a query.
-        for source in (request.args, request.form):
-            for key, values in source.lists():
-                if "\x00" in key or any("\x00" in value for value in values):
-                    from tracker.errors import render_error
+    A NUL is never meaningful text, and PostgreSQL cannot store one: refused up front rather
+    than failing deep in a query."""
+    for source in (request.args, request.form):
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                from tracker.errors import render_error
 
-                    return render_error(
-                        400,
-                        f"The field “{key.replace(chr(0), '')}” contains a NUL character, "
-                        "which cannot be stored. Remove it and try again.",
-                    )
-        return None
+                return render_error(
+                    400,
+                    f"The field “{key.replace(chr(0), '')}” contains a NUL character, "
+                    "which cannot be stored. Remove it and try again.",
+                )
+    return None
 
-    @app.after_request
-    def _headers(response):
-        h = response.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.is_secure:
-            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if not request.path.startswith("/static/"):
-            # Pages carry people's data: never keep them in a shared or browser cache.
-            h.setdefault("Cache-Control", "no-store")
-        return response
+
+def set_headers(response: Response) -> Response:
+    """After every request: the security headers, unless the view set its own."""
+    h = response.headers
+    h.setdefault("Content-Security-Policy", CSP)
+    h.setdefault("X-Content-Type-Options", "nosniff")
+    h.setdefault("Referrer-Policy", "same-origin")
+    h.setdefault("X-Frame-Options", "DENY")
+    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if not request.path.startswith("/static/"):
+        # Pages carry people's data: never keep them in a shared or browser cache.
+        h.setdefault("Cache-Control", "no-store")
+    return response

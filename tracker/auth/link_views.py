@@ -8,6 +8,7 @@ from typing import cast
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
+from tracker import views
 from tracker.auth import links, notices
 from tracker.auth.forms import SetPasswordForm, UserForm
 from tracker.auth.models import User
@@ -88,8 +89,7 @@ def new_user():
                 db, form.email.data, form.name.data, form.role.data, current_user
             )
         except AccountError as exc:
-            db.rollback()
-            getattr(form, exc.field or "email").errors.append(str(exc))
+            views.refused(exc, form, "email")
         else:
             db.commit()
             return show_link(user.name, token, "account")
@@ -108,8 +108,7 @@ def reset_password(user_id: int):
     try:
         token = links.reset(db, user, current_user)
     except AccountError as exc:
-        db.rollback()
-        flash(str(exc), "error")
+        views.refused(exc)
         return redirect(url_for("auth.users"))
     db.commit()
     if token is None:
@@ -146,8 +145,7 @@ def approve_reset(link_id: int):
     try:
         token = links.approve(db, link, current_user)
     except AccountError as exc:
-        db.rollback()
-        flash(str(exc), "error")
+        views.refused(exc)
         return redirect(url_for("auth.reset_requests"))
     db.commit()
     return show_link(link.user.name, token, "password reset")
@@ -161,12 +159,9 @@ def cancel_reset(link_id: int):
     try:
         links.cancel(db, link, current_user)
     except AccountError as exc:
-        db.rollback()
-        flash(str(exc), "error")
-    else:
-        db.commit()
-        flash("Reset cancelled.", "success")
-    return redirect(url_for("auth.reset_requests"))
+        views.refused(exc)
+        return redirect(url_for("auth.reset_requests"))
+    return views.done("Reset cancelled.", url_for("auth.reset_requests"))
 
 
 @bp.route("/account/notices/dismiss", methods=["POST"])

@@ -14,6 +14,7 @@ from tracker.auth.models import ROLE_LABELS, ROLES, User
 from tracker.auth.notices import notify, when
 from tracker.auth.throttle import Attempt
 from tracker.db import utcnow
+from tracker.errors import RuleError
 from tracker.security import hash_password, needs_rehash, password_problem, verify_password
 
 # Two admin accounts in one person's hands would let them approve their own resets.
@@ -29,12 +30,8 @@ NEUTRAL_INVITE_ERROR = (
 )
 
 
-class AccountError(ValueError):
+class AccountError(RuleError):
     """A rule about accounts was broken; the message names what is wrong."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # A production server never accepts the demo's published password, whichever account has it.

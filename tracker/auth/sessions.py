@@ -15,7 +15,9 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, logout_user
 from sqlalchemy import (
     Boolean,
     Connection,
@@ -182,6 +184,29 @@ def revoke_apart(session_id: int) -> None:
         .where(table.c.id == session_id, table.c.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def end_expired_login() -> ResponseReturnValue | None:
+    """Before any view: a login older than its absolute lifetime ends, whatever its activity.
+
+    It loads the user (Flask-Login loads on first use of `current_user`), so it comes after
+    everything that must run before that (tracker/requests.py)."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    raw = session.get("login_at")
+    now = utcnow()
+    if raw is None:
+        session["login_at"] = now.isoformat()  # restored from a remember-me cookie
+        return None
+    if now - datetime.fromisoformat(raw) > current_app.config["SESSION_ABSOLUTE_LIFETIME"]:
+        if current_user.login_session_id:  # its cookies are cleared; a copy must die too
+            revoke_apart(current_user.login_session_id)
+        logout_user()
+        session.clear()
+        session["_remember"] = "clear"  # and the remember cookie (clear() forgot logout's ask)
+        flash("Your session has expired. Please log in again.", "info")
+        return redirect(url_for("auth.login", next=request.full_path))
+    return None
 
 
 def live_sessions(db: Session, user: User) -> list[LoginSession]:

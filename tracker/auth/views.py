@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from tracker import views
 from tracker.auditing import record
 from tracker.auth import services, sessions
 from tracker.auth.forms import ChangePasswordForm, LoginForm, UserEditForm
@@ -190,8 +191,7 @@ def edit_user(user_id: int):
                 get_db(), user, current_user, form.name.data, form.role.data
             )
         except services.AccountError as exc:
-            get_db().rollback()
-            getattr(form, exc.field or "role").errors.append(str(exc))
+            views.refused(exc, form, "role")
         else:
             get_db().commit()
             flash(f"Saved {user.name}.", "success")
@@ -222,10 +222,10 @@ def _set_active(user_id: int, active: bool):
         try:
             services.set_active(user, current_user, active)
         except services.AccountError as exc:
-            flash(str(exc), "error")
+            views.refused(exc)
         else:
-            get_db().commit()
-            flash(f"{user.name} is {'reactivated' if active else 'deactivated'}.", "success")
+            said = f"{user.name} is {'reactivated' if active else 'deactivated'}."
+            return views.done(said, url_for("auth.users"))
     return redirect(url_for("auth.users"))
 
 

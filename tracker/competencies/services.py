@@ -20,18 +20,15 @@ from tracker.competencies.models import (
     Rating,
     ScalePoint,
 )
+from tracker.errors import RuleError
 from tracker.team.hooks import FrameworkProvider
 from tracker.team.models import Member, Team
 
 MAX_NOTE = 1000  # a rating's evidence note: one line, shown in the history
 
 
-class RatingError(ValueError):
+class RatingError(RuleError):
     """A rating broke a rule; the message names what is wrong."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- frameworks -------------------------------------------------------------------------------

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from tracker import views
 from tracker.auditing import record
 from tracker.auth.permissions import logged_in, roles
 from tracker.cache import page_cached, render_cached
@@ -132,11 +133,9 @@ def rate(member_id: int):
         db.rollback()
         form.category_id.errors = [str(exc)]
         return _render_member(member, assessment, failed=form, status=400)
-    db.commit()
-    flash(f"Saved {saved} rating{'s' if saved != 1 else ''} in {block.category.name}.", "success")
-    return redirect(
-        url_for("competencies.member", member_id=member.id, _anchor=f"cat-{block.category.key}")
-    )
+    said = f"Saved {saved} rating{'s' if saved != 1 else ''} in {block.category.name}."
+    anchor = f"cat-{block.category.key}"
+    return views.done(said, url_for("competencies.member", member_id=member.id, _anchor=anchor))
 
 
 @bp.route("/members/<int:member_id>/radar.svg")

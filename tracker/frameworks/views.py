@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import InputRequired
 
+from tracker import views
 from tracker.auditing import record
 from tracker.auth.permissions import logged_in, roles
 from tracker.competencies.models import Framework, FrameworkVersion
@@ -230,6 +231,5 @@ def make_default(framework_id: int):
         select(Framework).where(or_(Framework.is_default, Framework.id == framework.id))
     ):
         other.is_default = other.id == framework.id
-    db.commit()
-    flash(f"{framework.name} is now the organisation's default framework.", "success")
-    return redirect(url_for("frameworks.index"))
+    said = f"{framework.name} is now the organisation's default framework."
+    return views.done(said, url_for("frameworks.index"))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from tracker.auth.models import User
 from tracker.competencies.models import Competency
 from tracker.competencies.services import FrameworkView
+from tracker.errors import RuleError
 from tracker.mentoring.models import SESSION_KINDS, ActionItem, MentoringSession
 from tracker.team.models import Member, Team, team_lead
 from tracker.team.services import can_manage_team
@@ -33,12 +34,8 @@ def too_long(label: str, limit: int, length: str) -> str:
     return f"{label} can be at most {limit:,} characters (this has {length})."
 
 
-class MentoringError(ValueError):
+class MentoringError(RuleError):
     """A session or action-item rule was broken; the message names what is wrong."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- who may see what -------------------------------------------------------------------------

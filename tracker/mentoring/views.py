@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
+from tracker import views
 from tracker.auth.permissions import logged_in, public, roles
 from tracker.cache import page_cached, render_cached
 from tracker.competencies.services import view_for_team
@@ -93,12 +94,10 @@ def new_session(member_id: int):
         try:
             s = services.create_session(db, member, current_user, _session_data(form), view)
         except services.MentoringError as exc:
-            db.rollback()
-            getattr(form, exc.field or "kind").errors.append(str(exc))
+            views.refused(exc, form, "kind")  # the page below is built after the rollback
         else:
-            db.commit()
-            flash("Session scheduled." if s.is_scheduled(now) else "Session logged.", "success")
-            return redirect(url_for("mentoring.session", session_id=s.id))
+            said = "Session scheduled." if s.is_scheduled(now) else "Session logged."
+            return views.done(said, url_for("mentoring.session", session_id=s.id))
     return render_template(
         "mentoring/session_form.html",
         form=form,
@@ -173,19 +172,14 @@ def edit_session(session_id: int):
     form = _session_form(SessionForm(obj=s), view)
     if request.method == "GET":
         form.competency_ids.data = [c.id for c in s.competencies]
-    if form.validate_on_submit():
-        try:
-            services.update_session(db, s, _session_data(form), view)
-        except services.MentoringError as exc:
-            db.rollback()
-            getattr(form, exc.field or "kind").errors.append(str(exc))
-        else:
-            db.commit()
-            flash("Session saved.", "success")
-            return redirect(url_for("mentoring.session", session_id=s.id))
-    return render_template(
-        "mentoring/session_form.html",
-        form=form,
+    return views.save(
+        form,
+        lambda: services.update_session(db, s, _session_data(form), view),
+        flash_ok="Session saved.",
+        to=url_for("mentoring.session", session_id=s.id),
+        template="mentoring/session_form.html",
+        field="kind",
+        invalid=200,
         member=s.member,
         s=s,
         carried=[],
@@ -205,12 +199,10 @@ def add_item(session_id: int):
         try:
             services.add_item(db, s, form.text.data, form.owner.data, form.due_date.data)
         except services.MentoringError as exc:
-            db.rollback()
-            getattr(form, exc.field or "text").errors.append(str(exc))
+            views.refused(exc, form, "text")  # the page below is built after the rollback
         else:
-            db.commit()
-            flash("Action item added.", "success")
-            return redirect(url_for("mentoring.session", session_id=s.id, _anchor="items"))
+            to = url_for("mentoring.session", session_id=s.id, _anchor="items")
+            return views.done("Action item added.", to)
     now = utcnow()
     return render_template(
         "mentoring/session.html",
@@ -243,9 +235,8 @@ def _tick(item_id: int, done: bool):
     if not EmptyForm().validate_on_submit():
         abort(400)
     services.set_done(item, current_user, done, utcnow())
-    db.commit()
-    flash(f"“{item.text}” {'ticked off' if done else 'reopened'}.", "success")
-    return redirect(safe_redirect_target(request.form.get("next"), url_for("team.home")))
+    said = f"“{item.text}” {'ticked off' if done else 'reopened'}."
+    return views.done(said, safe_redirect_target(request.form.get("next"), url_for("team.home")))
 
 
 PAGE = 50  # sessions per timeline page: two years of weekly 1:1s is over a hundred

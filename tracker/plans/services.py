@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 from tracker.competencies.evidence import meetings
 from tracker.competencies.models import Competency, Level
 from tracker.competencies.services import FrameworkView, latest_values, view_for_team
+from tracker.errors import RuleError
 from tracker.plans.models import GOAL_STATUSES, Goal, GoalComment, GrowthPlan, PlanEvent
 from tracker.sprints.models import Milestone
 from tracker.team.models import Member
@@ -31,12 +32,8 @@ OPEN_STATUSES = ("not_started", "in_progress")
 STATUS_PROGRESS = {"not_started": 0.0, "in_progress": 0.5, "done": 1.0, "dropped": 0.0}
 
 
-class PlanError(ValueError):
+class PlanError(RuleError):
     """A plan rule was broken; the message names the field that is wrong."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- loading ----------------------------------------------------------------------------

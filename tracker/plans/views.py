@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
+from tracker import views
 from tracker.auth.permissions import logged_in
 from tracker.competencies.services import view_for_team
 from tracker.db import get_db
@@ -69,9 +70,8 @@ def _bounded_lists(db, plan) -> dict:
     }
 
 
-def _failed(member, message, **forms):
-    get_db().rollback()  # nothing partial: the page is rebuilt from what is stored
-    flash(message, "error")
+def _failed(member, exc: plans.PlanError, **forms):
+    views.refused(exc)  # rolled back and flashed: the page is rebuilt from what is stored
     return _render_plan(member, **forms, status=400)
 
 
@@ -93,10 +93,12 @@ def plan(member_id: int):
     except plans.PlanError as exc:
         if exc.field:
             form[exc.field].errors.append(str(exc))
-        return _failed(member, str(exc), pform=form)
-    db.commit()
-    flash("Growth plan saved.", "success")
-    return redirect(url_for("plans.plan", member_id=member.id))
+        return _failed(member, exc, pform=form)
+    return views.done("Growth plan saved.", url_for("plans.plan", member_id=member.id))
+
+
+def _goal_url(member, goal) -> str:
+    return url_for("plans.plan", member_id=member.id, _anchor=f"goal-{goal.id}")
 
 
 def _plan_or_404(db, member):
@@ -120,10 +122,8 @@ def add_goal(member_id: int):
     except plans.PlanError as exc:
         if exc.field:
             form[exc.field].errors.append(str(exc))
-        return _failed(member, str(exc), gform=form)
-    db.commit()
-    flash(f"Goal “{goal.title}” added.", "success")
-    return redirect(url_for("plans.plan", member_id=member.id, _anchor=f"goal-{goal.id}"))
+        return _failed(member, exc, gform=form)
+    return views.done(f"Goal “{goal.title}” added.", _goal_url(member, goal))
 
 
 @bp.route("/members/<int:member_id>/plan/gap-goal", methods=["POST"])
@@ -136,10 +136,8 @@ def gap_goal(member_id: int):
     try:
         goal = plans.goal_from_gap(db, plan, member, key, view, current_user)
     except plans.PlanError as exc:
-        return _failed(member, str(exc))
-    db.commit()
-    flash(f"Goal “{goal.title}” added.", "success")
-    return redirect(url_for("plans.plan", member_id=member.id, _anchor=f"goal-{goal.id}"))
+        return _failed(member, exc)
+    return views.done(f"Goal “{goal.title}” added.", _goal_url(member, goal))
 
 
 @bp.route("/goals/<int:goal_id>/edit", methods=["GET", "POST"])
@@ -160,18 +158,16 @@ def edit_goal(goal_id: int):
     if request.method == "GET":
         form.sessions.data = [s.id for s in goal.sessions]
         form.milestones.data = [m.id for m in goal.milestones]
-    elif form.validate_on_submit():
-        try:
-            plans.update_goal(db, goal, member, current_user, _goal_data(form, True), view)
-        except plans.PlanError as exc:
-            db.rollback()
-            form[exc.field or "title"].errors.append(str(exc))
-        else:
-            db.commit()
-            flash("Goal saved.", "success")
-            return redirect(url_for("plans.plan", member_id=member.id, _anchor=f"goal-{goal.id}"))
-    status = 400 if form.errors else 200
-    return render_template("plans/goal_form.html", form=form, goal=goal, member=member), status
+    return views.save(
+        form,
+        lambda: plans.update_goal(db, goal, member, current_user, _goal_data(form, True), view),
+        flash_ok="Goal saved.",
+        to=_goal_url(member, goal),
+        template="plans/goal_form.html",
+        field="title",
+        goal=goal,
+        member=member,
+    )
 
 
 @bp.route("/goals/<int:goal_id>/comments", methods=["POST"])
@@ -186,10 +182,8 @@ def add_comment(goal_id: int):
         plans.add_comment(db, goal, current_user, form.body.data)
     except plans.PlanError as exc:
         form.body.errors = [str(exc)]
-        return _failed(member, str(exc), failed_comment=(goal.id, form))
-    db.commit()
-    flash("Comment added.", "success")
-    return redirect(url_for("plans.plan", member_id=member.id, _anchor=f"goal-{goal.id}"))
+        return _failed(member, exc, failed_comment=(goal.id, form))
+    return views.done("Comment added.", _goal_url(member, goal))
 
 
 @bp.route("/members/<int:member_id>/plan/print")

@@ -11,7 +11,7 @@ from tracker.auth.models import User
 from tracker.security import DEMO_PASSWORD, verify_password
 from tracker.seed.demo import ACCOUNTS, TEAMS
 
-# The org-scale seed's logins (tracker/scale.py): lead01@scale.example.com ..., eng0001@...
+# The org-scale seed's logins (tracker/seed/org.py): lead01@scale.example.com ..., eng0001@...
 SCALE_PREFIXES = ("lead", "eng")
 
 

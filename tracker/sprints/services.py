@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.auth.models import User
 from tracker.db import same_name
+from tracker.errors import RuleError
 from tracker.sprints.models import (
     OPEN_STATUSES,
     PROJECT_STATUSES,
@@ -28,12 +29,8 @@ from tracker.team.services import manageable_teams
 MAX_NAME = 120  # project.name and sprint.name
 
 
-class SprintError(ValueError):
+class SprintError(RuleError):
     """A delivery rule was broken; the message says what, `field` says where."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- shared checks ----------------------------------------------------------------------

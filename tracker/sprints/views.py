@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker import views
 from tracker.auth.permissions import roles
 from tracker.db import get_db
 from tracker.forms import EmptyForm
@@ -16,13 +17,6 @@ from tracker.sprints.forms import MilestoneForm, ProjectForm, SprintForm, close_
 from tracker.team.services import get_team_for
 
 bp = Blueprint("sprints", __name__)
-
-
-def _failed(form, exc: services.SprintError, default: str):
-    """Roll back, show the message beside its field, and re-render with the user's input."""
-    get_db().rollback()
-    field = getattr(form, exc.field or default, None) or getattr(form, default)
-    field.errors = [*field.errors, str(exc)]
 
 
 def _choices(form, team, sprint_ids_kept=()):
@@ -37,22 +31,6 @@ def _choices(form, team, sprint_ids_kept=()):
             if s.state != "closed" or s.id in sprint_ids_kept
         ]
     return form
-
-
-def _save_form(form, save, field: str, template: str, **context):
-    """What every create and edit form here does: on a valid POST, `save()` (it returns the
-    message and the page to go to) and one commit; a SprintError goes beside its field (else
-    `field`) with nothing written; otherwise the form again, 400 when it has errors."""
-    if form.validate_on_submit():
-        try:
-            message, target = save()
-        except services.SprintError as exc:
-            _failed(form, exc, field)
-        else:
-            get_db().commit()
-            flash(message, "success")
-            return redirect(target)
-    return render_template(template, form=form, **context), 400 if form.errors else 200
 
 
 @bp.route("/teams/<int:team_id>/delivery")
@@ -92,11 +70,16 @@ def new_project(team_id: int):
     team = get_team_for(db, current_user, team_id)
     form = _choices(ProjectForm(status="active"), team)
 
-    def save():
-        project = services.create_project(db, team, _project_data(form))
-        return f"Project {project.name} created.", url_for("sprints.project", project_id=project.id)
-
-    return _save_form(form, save, "name", "sprints/project_form.html", team=team, project=None)
+    return views.save(
+        form,
+        lambda: services.create_project(db, team, _project_data(form)),
+        flash_ok=lambda project: f"Project {project.name} created.",
+        to=lambda project: url_for("sprints.project", project_id=project.id),
+        template="sprints/project_form.html",
+        field="name",
+        team=team,
+        project=None,
+    )
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
@@ -106,12 +89,15 @@ def edit_project(project_id: int):
     project = get_project_for(db, current_user, project_id)
     form = _choices(ProjectForm(obj=project), project.team)
 
-    def save():
-        services.update_project(db, project, _project_data(form))
-        return "Project saved.", url_for("sprints.project", project_id=project.id)
-
-    return _save_form(
-        form, save, "name", "sprints/project_form.html", team=project.team, project=project
+    return views.save(
+        form,
+        lambda: services.update_project(db, project, _project_data(form)),
+        flash_ok="Project saved.",
+        to=url_for("sprints.project", project_id=project.id),
+        template="sprints/project_form.html",
+        field="name",
+        team=project.team,
+        project=project,
     )
 
 
@@ -147,12 +133,15 @@ def new_milestone(project_id: int):
     project = get_project_for(db, current_user, project_id)
     form = _choices(MilestoneForm(status="planned"), project.team)
 
-    def save():
-        milestones.create_milestone(db, project, _milestone_data(form), current_user)
-        return "Milestone added.", url_for("sprints.project", project_id=project.id)
-
-    return _save_form(
-        form, save, "title", "sprints/milestone_form.html", project=project, milestone=None
+    return views.save(
+        form,
+        lambda: milestones.create_milestone(db, project, _milestone_data(form), current_user),
+        flash_ok="Milestone added.",
+        to=url_for("sprints.project", project_id=project.id),
+        template="sprints/milestone_form.html",
+        field="title",
+        project=project,
+        milestone=None,
     )
 
 
@@ -166,13 +155,14 @@ def edit_milestone(milestone_id: int):
     def save():
         reason = form.move_reason.data or ""
         milestones.update_milestone(db, milestone, _milestone_data(form), current_user, reason)
-        return "Milestone saved.", url_for("sprints.milestone", milestone_id=milestone.id)
 
-    return _save_form(
+    return views.save(
         form,
         save,
-        "title",
-        "sprints/milestone_form.html",
+        flash_ok="Milestone saved.",
+        to=url_for("sprints.milestone", milestone_id=milestone.id),
+        template="sprints/milestone_form.html",
+        field="title",
         project=milestone.project,
         milestone=milestone,
     )
@@ -203,11 +193,16 @@ def new_sprint(team_id: int):
     proposal = services.propose_next_sprint(db, team)
     form = SprintForm(data=None if request.method == "POST" else vars(proposal))
 
-    def save():
-        sprint = services.create_sprint(db, team, _sprint_data(form))
-        return f"{sprint.name} planned.", url_for("sprints.board", sprint_id=sprint.id)
-
-    return _save_form(form, save, "name", "sprints/sprint_form.html", team=team, sprint=None)
+    return views.save(
+        form,
+        lambda: services.create_sprint(db, team, _sprint_data(form)),
+        flash_ok=lambda sprint: f"{sprint.name} planned.",
+        to=lambda sprint: url_for("sprints.board", sprint_id=sprint.id),
+        template="sprints/sprint_form.html",
+        field="name",
+        team=team,
+        sprint=None,
+    )
 
 
 @bp.route("/sprints/<int:sprint_id>/edit", methods=["GET", "POST"])
@@ -217,12 +212,15 @@ def edit_sprint(sprint_id: int):
     sprint = get_sprint_for(db, current_user, sprint_id)
     form = SprintForm(obj=sprint)
 
-    def save():
-        services.update_sprint(db, sprint, _sprint_data(form))
-        return "Sprint saved.", url_for("sprints.board", sprint_id=sprint.id)
-
-    return _save_form(
-        form, save, "name", "sprints/sprint_form.html", team=sprint.team, sprint=sprint
+    return views.save(
+        form,
+        lambda: services.update_sprint(db, sprint, _sprint_data(form)),
+        flash_ok="Sprint saved.",
+        to=url_for("sprints.board", sprint_id=sprint.id),
+        template="sprints/sprint_form.html",
+        field="name",
+        team=sprint.team,
+        sprint=sprint,
     )
 
 
@@ -243,15 +241,13 @@ def start_sprint(sprint_id: int):
     sprint = get_sprint_for(db, current_user, sprint_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    to = url_for("sprints.board", sprint_id=sprint.id)
     try:
         services.start_sprint(db, sprint)
     except services.SprintError as exc:
-        db.rollback()
-        flash(str(exc), "error")
-    else:
-        db.commit()
-        flash(f"{sprint.name} is the active sprint.", "success")
-    return redirect(url_for("sprints.board", sprint_id=sprint.id))
+        views.refused(exc)
+        return redirect(to)
+    return views.done(f"{sprint.name} is the active sprint.", to)
 
 
 @bp.route("/sprints/<int:sprint_id>/close", methods=["GET", "POST"])
@@ -268,12 +264,10 @@ def close_sprint(sprint_id: int):
                 db, sprint, current_user, decisions(form, left), start_next=form.start_next.data
             )
         except services.SprintError as exc:
-            _failed(form, exc, "carry_reason")
+            views.refused(exc, form, "carry_reason")
         else:
-            db.commit()
-            flash(f"{sprint.name} closed.", "success")
             to = target or sprint
-            return redirect(url_for("sprints.board", sprint_id=to.id))
+            return views.done(f"{sprint.name} closed.", url_for("sprints.board", sprint_id=to.id))
     return render_template(
         "sprints/close.html",
         sprint=sprint,

@@ -12,16 +12,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.auth.models import User
 from tracker.db import same_name, utcnow
+from tracker.errors import RuleError
 from tracker.team.hooks import frameworks
 from tracker.team.models import LEVELS, Member, Team, team_lead
 
 
-class TeamError(ValueError):
+class TeamError(RuleError):
     """A roster rule was broken; the message names what is wrong."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- who may see what -------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker import views
 from tracker.auth import services as account_services
 from tracker.auth.permissions import logged_in, roles
 from tracker.auth.views import show_link
@@ -49,30 +50,26 @@ def new_team():
     form = _team_form(TeamForm())
     if request.method == "GET" and current_user.is_lead:
         form.leads.data = [current_user.id]
-    if form.validate_on_submit():
-        db = get_db()
+
+    def create():
         # Validated: the name is required, and a posted multi-select is a list (maybe empty).
         assert form.name.data is not None and form.leads.data is not None
-        try:
-            team = services.create_team(
-                db,
-                form.name.data,
-                form.leads.data,
-                form.framework_id.data,
-                form.sprint_length_days.data,
-            )
-            if current_user.is_lead and current_user not in team.leads:
-                raise services.TeamError(
-                    "You must be one of the leads of a team you create.", "leads"
-                )
-        except services.TeamError as exc:
-            db.rollback()
-            getattr(form, exc.field or "name").errors.append(str(exc))
-        else:
-            db.commit()
-            flash(f"Team {team.name} created.", "success")
-            return redirect(url_for("team.team", team_id=team.id))
-    return render_template("team/team_form.html", form=form, team=None)
+        data = form.name.data, form.leads.data, form.framework_id.data
+        team = services.create_team(get_db(), *data, form.sprint_length_days.data)
+        if current_user.is_lead and current_user not in team.leads:
+            raise services.TeamError("You must be one of the leads of a team you create.", "leads")
+        return team
+
+    return views.save(
+        form,
+        create,
+        flash_ok=lambda team: f"Team {team.name} created.",
+        to=lambda team: url_for("team.team", team_id=team.id),
+        template="team/team_form.html",
+        field="name",
+        invalid=200,
+        team=None,
+    )
 
 
 @bp.route("/teams/<int:team_id>/edit", methods=["GET", "POST"])
@@ -83,25 +80,22 @@ def edit_team(team_id: int):
     form = _team_form(TeamForm(obj=team))
     if request.method == "GET":
         form.leads.data = [u.id for u in team.leads]
-    if form.validate_on_submit():
+
+    def update():
         assert form.name.data is not None and form.leads.data is not None  # as in new_team
-        try:
-            services.update_team(
-                db,
-                team,
-                form.name.data,
-                form.leads.data,
-                form.framework_id.data,
-                form.sprint_length_days.data,
-            )
-        except services.TeamError as exc:
-            db.rollback()
-            getattr(form, exc.field or "name").errors.append(str(exc))
-        else:
-            db.commit()
-            flash("Team saved.", "success")
-            return redirect(url_for("team.team", team_id=team.id))
-    return render_template("team/team_form.html", form=form, team=team)
+        data = form.name.data, form.leads.data, form.framework_id.data
+        services.update_team(db, team, *data, form.sprint_length_days.data)
+
+    return views.save(
+        form,
+        update,
+        flash_ok="Team saved.",
+        to=url_for("team.team", team_id=team.id),
+        template="team/team_form.html",
+        field="name",
+        invalid=200,
+        team=team,
+    )
 
 
 @bp.route("/teams/<int:team_id>")
@@ -166,17 +160,17 @@ def new_member(team_id: int):
     db = get_db()
     team = services.get_team_for(db, current_user, team_id)
     form, allowed = _member_form(MemberForm(team_id=team.id), team.id)
-    if form.validate_on_submit():
-        try:
-            member = services.create_member(db, _member_data(form), allowed)
-        except services.TeamError as exc:
-            db.rollback()
-            getattr(form, exc.field or "name").errors.append(str(exc))
-        else:
-            db.commit()
-            flash(f"{member.name} added to the team.", "success")
-            return redirect(url_for("team.member", member_id=member.id))
-    return render_template("team/member_form.html", form=form, team=team, member=None)
+    return views.save(
+        form,
+        lambda: services.create_member(db, _member_data(form), allowed),
+        flash_ok=lambda member: f"{member.name} added to the team.",
+        to=lambda member: url_for("team.member", member_id=member.id),
+        template="team/member_form.html",
+        field="name",
+        invalid=200,
+        team=team,
+        member=None,
+    )
 
 
 @bp.route("/members/<int:member_id>")
@@ -196,17 +190,17 @@ def edit_member(member_id: int):
     db = get_db()
     member = services.get_member_for(db, current_user, member_id, manage=True)
     form, allowed = _member_form(MemberForm(obj=member), member.team_id, member.level)
-    if form.validate_on_submit():
-        try:
-            services.update_member(db, member, _member_data(form), allowed)
-        except services.TeamError as exc:
-            db.rollback()
-            getattr(form, exc.field or "name").errors.append(str(exc))
-        else:
-            db.commit()
-            flash("Member saved.", "success")
-            return redirect(url_for("team.member", member_id=member.id))
-    return render_template("team/member_form.html", form=form, team=member.team, member=member)
+    return views.save(
+        form,
+        lambda: services.update_member(db, member, _member_data(form), allowed),
+        flash_ok="Member saved.",
+        to=url_for("team.member", member_id=member.id),
+        template="team/member_form.html",
+        field="name",
+        invalid=200,
+        team=member.team,
+        member=member,
+    )
 
 
 @bp.route("/members/<int:member_id>/archive", methods=["POST"])
@@ -227,9 +221,8 @@ def _set_archived(member_id: int, archived: bool):
     if not EmptyForm().validate_on_submit():
         abort(400)
     account = services.set_archived(member, archived)
-    db.commit()
-    flash(f"{member.name} is {'archived' if archived else 'restored'}.{account}", "success")
-    return redirect(url_for("team.member", member_id=member.id))
+    message = f"{member.name} is {'archived' if archived else 'restored'}.{account}"
+    return views.done(message, url_for("team.member", member_id=member.id))
 
 
 @bp.route("/members/<int:member_id>/invite", methods=["POST"])
@@ -242,8 +235,7 @@ def invite_member(member_id: int):
     try:
         _link, token = invites.invite_member(db, member, current_user)
     except account_services.AccountError as exc:
-        db.rollback()
-        flash(str(exc), "error")
+        views.refused(exc)
         return redirect(url_for("team.member", member_id=member.id))
     db.commit()
     return show_link(member.name, token, "invitation", member=member)
