@@ -9,8 +9,8 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tracker.auth.models import User
 from tracker.db import get_db
@@ -49,7 +49,22 @@ def _bulk_duplicates(db, canary):
     db.execute(insert(User), rows)
 
 
-@pytest.mark.parametrize("provoke", [_duplicate_email, _missing_team, _bulk_duplicates])
+def _duplicate_canary_email(db, canary):
+    db.add(User(email=f"{canary}@example.com", name="First", role="lead"))
+    db.flush()
+    db.add(User(email=f"{canary}@example.com", name="Second", role="lead"))
+    db.flush()
+
+
+def _unmarked_lead(db, canary):
+    # A check constraint: PostgreSQL's DETAIL would show the whole failing row.
+    db.execute(insert(User), [{"email": f"{canary}@x.com", "name": canary, "role": "lead"}])
+
+
+@pytest.mark.parametrize(
+    "provoke",
+    [_duplicate_email, _missing_team, _bulk_duplicates, _duplicate_canary_email, _unmarked_lead],
+)
 def test_integrity_errors_carry_no_bound_values(app, provoke):
     canary = _canary()
     with app.app_context():
@@ -60,6 +75,21 @@ def test_integrity_errors_carry_no_bound_values(app, provoke):
     shown = "".join(traceback.format_exception(caught.value))
     assert canary not in shown
     assert "parameters hidden" in str(caught.value)
+
+
+def test_a_value_the_database_cannot_read_is_not_quoted(app):
+    """A data error (a value of the wrong type or shape) names the problem, not the value."""
+    canary = _canary()
+    with app.app_context():
+        db = get_db()
+        with pytest.raises(DBAPIError) as caught:
+            db.execute(text("SELECT CAST(:v AS integer) + 1 WHERE :v <> ''"), {"v": canary})
+            if db.get_bind().dialect.name == "sqlite":
+                pytest.skip("SQLite reads any text as a number")
+        db.rollback()
+    shown = "".join(traceback.format_exception(caught.value))
+    assert canary not in shown
+    assert "invalid input syntax" in shown  # the problem itself is still said
 
 
 def test_the_server_log_of_a_failed_write_carries_no_bound_values(app, client, caplog):

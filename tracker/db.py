@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from flask import Flask, current_app, g, request
 from sqlalchemy import Executable, MetaData, Table, create_engine, event, select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -70,6 +71,27 @@ def same_name(db: Session, id_column, name_column, name: str, *where) -> int | N
     return next((row_id for row_id, other in rows if fold(other) == key), None)
 
 
+_QUOTED_VALUE = re.compile(r':\s*".*\Z', re.S)
+
+
+def _server_message_only(context: ExceptionContext) -> None:
+    """A PostgreSQL error keeps only its primary message: the server's DETAIL and CONTEXT
+    quote the row's values ("Key (email)=(...) already exists", "Failing row contains
+    (...)"), and a data error's message quotes the value it could not read."""
+    error = context.original_exception
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if not primary:
+        return
+    if (getattr(diag, "sqlstate", None) or "").startswith("22"):  # data exceptions
+        primary = _QUOTED_VALUE.sub(": (the value is not shown)", primary)
+    full = str(error)
+    error.args = (primary,)
+    wrapped = context.sqlalchemy_exception  # its message was made from the full text
+    if wrapped is not None and wrapped.args and isinstance(wrapped.args[0], str):
+        wrapped.args = (wrapped.args[0].replace(full, primary), *wrapped.args[1:])
+
+
 def make_engine(url: str, echo: bool = False, *, deferred_only: bool = False) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and explicit BEGINs.
 
@@ -79,7 +101,9 @@ def make_engine(url: str, echo: bool = False, *, deferred_only: bool = False) ->
     parsed = make_url(url)
     # Errors name the statement, never its values: a log must not hold notes or e-mails.
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+        server = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+        event.listen(server, "handle_error", _server_message_only)
+        return server
 
     in_memory = parsed.database in (None, "", ":memory:")
     if parsed.database and not in_memory and not parsed.query.get("uri"):
