@@ -85,22 +85,43 @@ def database_url(tmp_path_factory):
 
 
 def _empty_all_tables(engine) -> None:
-    # data_version keeps its one row, as a migrated database has it (tracker/cache.py).
+    """Empty every table the test left rows in, as a fresh migrated database has them.
+
+    One query finds the tables with rows (most tests touch a handful of the ~40), which are
+    deleted child first; on PostgreSQL every sequence that handed out a value restarts, as
+    TRUNCATE ... RESTART IDENTITY did (a TRUNCATE of every table cost ~0.5 s a test there).
+    data_version keeps its one row, as a migrated database has it (tracker/cache.py)."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "data_version"]
+    probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+    postgres = engine.dialect.name == "postgresql"
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(
-                text(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-                )
-            )
-        else:
-            for t in tables:
+        filled = set(conn.execute(text(probe)).scalars())
+        for t in tables:
+            if t in filled:
                 conn.execute(text(f'DELETE FROM "{t}"'))
+        if postgres:
+            used = conn.execute(
+                text(
+                    "SELECT sequencename FROM pg_sequences "
+                    "WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+                )
+            ).scalars()
+            for sequence in used:
+                conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+
+
+@pytest.fixture(scope="session")
+def _engines(database_url):
+    """This worker's two engines (the app's, and the test's own deferred one), kept across its
+    tests so that each SQL statement is compiled once per worker, not once per test."""
+    engines = (make_engine(database_url), make_engine(database_url, deferred_only=True))
+    yield engines
+    for engine in engines:
+        engine.dispose()
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, _engines, tmp_path):
     """An app on the shared test database, emptied after the test."""
     app = create_app(
         {
@@ -109,6 +130,10 @@ def app(database_url, tmp_path):
             "SERVER_NAME": "tracker.test",
         }
     )
+    # The worker's engine instead of the app's own (never connected): same URL, same
+    # settings, a warm statement cache. Its pool is still emptied after every test.
+    app.extensions["tracker.engine"] = _engines[0]
+    app.extensions["tracker.sessionmaker"].configure(bind=_engines[0])
     app.test_client_class = Client
     app.instance_path = str(tmp_path)
     yield app
@@ -155,9 +180,9 @@ def runner(app):
 
 
 @pytest.fixture
-def db(app, database_url):
+def db(app, _engines):
     """The test's own session, for factories and checks (outside any request's context)."""
-    engine = make_engine(database_url, deferred_only=True)
+    engine = _engines[1]
     session = Session(engine, expire_on_commit=False)
     app.extensions["tests.session"] = session
     yield session
@@ -281,13 +306,25 @@ def count_queries(app):
         event.remove(engine, "before_cursor_execute", _count)
 
 
-@pytest.fixture
-def framework(app, db):
-    """The shipped default framework, imported (its current FrameworkVersion)."""
-    from tracker.competencies.framework_io import ensure_default_framework
+@pytest.fixture(scope="session")
+def default_framework_doc():
+    """The shipped framework file, parsed once per worker (the document is immutable)."""
+    from tracker.competencies.framework_io import DEFAULT_FRAMEWORK_FILE, parse_framework
 
+    return parse_framework(DEFAULT_FRAMEWORK_FILE.read_bytes(), DEFAULT_FRAMEWORK_FILE.name)
+
+
+@pytest.fixture
+def framework(app, db, default_framework_doc):
+    """The shipped default framework, imported (its current FrameworkVersion), as
+    `ensure_default_framework` does on an empty database, without parsing the file again."""
+    from tracker.competencies.framework_io import import_framework
+    from tracker.competencies.models import Framework
+
+    version = None
     with app.app_context():
-        version = ensure_default_framework(db)
+        if db.scalar(select(Framework.id).limit(1)) is None:
+            version = import_framework(db, default_framework_doc, make_default=True).version
     db.commit()
     return version
 
