@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
@@ -281,6 +282,29 @@ def make_member(db, make_user):
 def login(client: Client, email: str, password: str = PASSWORD):
     """Log `client` in through the login form."""
     return client.form("/login", {"email": email, "password": password})
+
+
+# The `org` fixture's people, by the role they stand for.
+PERSONAS = {
+    "admin": "admin@example.com",
+    "lead": "lead@example.com",
+    "engineer": "eve@example.com",
+}
+
+
+@pytest.fixture
+def client_as(app) -> Callable[[Any], Client]:
+    """A new test client logged in through the login form: client_as("lead"), ("engineer"),
+    ("admin") for the `org` fixture's people, client_as(user) or client_as("x@example.com")."""
+
+    def make(who: Any) -> Client:
+        email = PERSONAS.get(who, who) if isinstance(who, str) else who.email
+        client = app.test_client()
+        response = login(client, email)
+        assert response.status_code == 302, f"{email} could not log in"
+        return client
+
+    return make
 
 
 @pytest.fixture
