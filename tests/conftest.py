@@ -7,8 +7,10 @@ import os
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from alembic import command
@@ -23,6 +25,32 @@ from tracker.cli import alembic_config
 from tracker.db import Base, get_engine, make_engine
 
 PASSWORD = "quiet-ferry-lichen-orbit"
+
+
+def _reuse_url_builders() -> None:
+    """Every test builds its own app, and Werkzeug compiles two URL builder functions for
+    each of its ~90 rules (generated Python, through `compile()`): three quarters of
+    `create_app`'s time. A builder depends only on the rule's text and parsed parts (it reads
+    the converters from the rule it is bound to), so one compiled builder serves every app's
+    copy of the rule. Rules with defaults (whose values are baked into the builder) are
+    compiled as usual."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    builders: dict[tuple, Any] = {}
+
+    def reused(self: Rule, append_unknown: bool = True) -> Any:
+        if self.defaults:
+            return compile_builder(self, append_unknown)
+        key = (self.rule, tuple(self._trace), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = reused  # type: ignore[method-assign]
+
+
+_reuse_url_builders()
 
 
 class Client(FlaskClient):
@@ -85,22 +113,43 @@ def database_url(tmp_path_factory):
 
 
 def _empty_all_tables(engine) -> None:
-    # data_version keeps its one row, as a migrated database has it (tracker/cache.py).
+    """Empty every table the test left rows in, as a fresh migrated database has them.
+
+    One query finds the tables with rows (most tests touch a handful of the ~40), which are
+    deleted child first; on PostgreSQL every sequence that handed out a value restarts, as
+    TRUNCATE ... RESTART IDENTITY did (a TRUNCATE of every table cost ~0.5 s a test there).
+    data_version keeps its one row, as a migrated database has it (tracker/cache.py)."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "data_version"]
+    probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+    postgres = engine.dialect.name == "postgresql"
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(
-                text(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-                )
-            )
-        else:
-            for t in tables:
+        filled = set(conn.execute(text(probe)).scalars())
+        for t in tables:
+            if t in filled:
                 conn.execute(text(f'DELETE FROM "{t}"'))
+        if postgres:
+            used = conn.execute(
+                text(
+                    "SELECT sequencename FROM pg_sequences "
+                    "WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+                )
+            ).scalars()
+            for sequence in used:
+                conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+
+
+@pytest.fixture(scope="session")
+def _engines(database_url):
+    """This worker's two engines (the app's, and the test's own deferred one), kept across its
+    tests so that each SQL statement is compiled once per worker, not once per test."""
+    engines = (make_engine(database_url), make_engine(database_url, deferred_only=True))
+    yield engines
+    for engine in engines:
+        engine.dispose()
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, _engines, tmp_path):
     """An app on the shared test database, emptied after the test."""
     app = create_app(
         {
@@ -109,6 +158,10 @@ def app(database_url, tmp_path):
             "SERVER_NAME": "tracker.test",
         }
     )
+    # The worker's engine instead of the app's own (never connected): same URL, same
+    # settings, a warm statement cache. Its pool is still emptied after every test.
+    app.extensions["tracker.engine"] = _engines[0]
+    app.extensions["tracker.sessionmaker"].configure(bind=_engines[0])
     app.test_client_class = Client
     app.instance_path = str(tmp_path)
     yield app
@@ -155,9 +208,9 @@ def runner(app):
 
 
 @pytest.fixture
-def db(app, database_url):
+def db(app, _engines):
     """The test's own session, for factories and checks (outside any request's context)."""
-    engine = make_engine(database_url, deferred_only=True)
+    engine = _engines[1]
     session = Session(engine, expire_on_commit=False)
     app.extensions["tests.session"] = session
     yield session
@@ -231,6 +284,29 @@ def login(client: Client, email: str, password: str = PASSWORD):
     return client.form("/login", {"email": email, "password": password})
 
 
+# The `org` fixture's people, by the role they stand for.
+PERSONAS = {
+    "admin": "admin@example.com",
+    "lead": "lead@example.com",
+    "engineer": "eve@example.com",
+}
+
+
+@pytest.fixture
+def client_as(app) -> Callable[[Any], Client]:
+    """A new test client logged in through the login form: client_as("lead"), ("engineer"),
+    ("admin") for the `org` fixture's people, client_as(user) or client_as("x@example.com")."""
+
+    def make(who: Any) -> Client:
+        email = PERSONAS.get(who, who) if isinstance(who, str) else who.email
+        client = app.test_client()
+        response = login(client, email)
+        assert response.status_code == 302, f"{email} could not log in"
+        return client
+
+    return make
+
+
 @pytest.fixture
 def org(make_user, make_team, make_member):
     """Two teams with their leads, members (some with accounts) and an admin."""
@@ -281,13 +357,25 @@ def count_queries(app):
         event.remove(engine, "before_cursor_execute", _count)
 
 
-@pytest.fixture
-def framework(app, db):
-    """The shipped default framework, imported (its current FrameworkVersion)."""
-    from tracker.frameworks.io import ensure_default_framework
+@pytest.fixture(scope="session")
+def default_framework_doc():
+    """The shipped framework file, parsed once per worker (the document is immutable)."""
+    from tracker.frameworks.io import DEFAULT_FRAMEWORK_FILE, parse_framework
 
+    return parse_framework(DEFAULT_FRAMEWORK_FILE.read_bytes(), DEFAULT_FRAMEWORK_FILE.name)
+
+
+@pytest.fixture
+def framework(app, db, default_framework_doc):
+    """The shipped default framework, imported (its current FrameworkVersion), as
+    `ensure_default_framework` does on an empty database, without parsing the file again."""
+    from tracker.competencies.models import Framework
+    from tracker.frameworks.io import import_framework
+
+    version = None
     with app.app_context():
-        version = ensure_default_framework(db)
+        if db.scalar(select(Framework.id).limit(1)) is None:
+            version = import_framework(db, default_framework_doc, make_default=True).version
     db.commit()
     return version
 

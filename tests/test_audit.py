@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.conftest import login
 from tracker.auditing import AuditEvent
 
 SECRET = "AUDIT-CANARY-51d2"
@@ -17,8 +16,8 @@ def _events(db, **where):
     return list(db.scalars(query))
 
 
-def test_member_changes_and_archiving_are_recorded(client, org, db):
-    login(client, "lead@example.com")
+def test_member_changes_and_archiving_are_recorded(client_as, org, db):
+    client = client_as("lead")
     client.form(f"/members/{org.plain.id}/archive")
     client.form(f"/members/{org.plain.id}/restore")
     actions = [(e.action, e.object_type, e.object_id) for e in _events(db, object_type="member")]
@@ -29,8 +28,8 @@ def test_member_changes_and_archiving_are_recorded(client, org, db):
     assert "archived: False → True" in archive.summary
 
 
-def test_role_changes_and_deactivation_are_recorded(client, org, db):
-    login(client, "admin@example.com")
+def test_role_changes_and_deactivation_are_recorded(client_as, org, db):
+    client = client_as("admin")
     client.form(f"/admin/users/{org.eng.user_id}", {"name": "Eve Engineer", "role": "lead"})
     client.form(f"/admin/users/{org.eng.user_id}/deactivate")
     users = _events(db, object_type="user", object_id=org.eng.user_id)
@@ -39,8 +38,8 @@ def test_role_changes_and_deactivation_are_recorded(client, org, db):
     assert all("password" not in e.summary and "token" not in e.summary for e in users)
 
 
-def test_team_lead_changes_are_recorded(client, org, db):
-    login(client, "lead@example.com")
+def test_team_lead_changes_are_recorded(client_as, org, db):
+    client = client_as("lead")
     client.form(
         f"/teams/{org.team.id}/edit",
         {"name": "ML Platform", "leads": [str(org.lead.id), str(org.other_lead.id)]},
@@ -49,10 +48,10 @@ def test_team_lead_changes_are_recorded(client, org, db):
     assert any("leads: +other@example.com" in e.summary for e in team)
 
 
-def test_ratings_plans_and_exports_are_recorded(client, org, db, framework, plan):
+def test_ratings_plans_and_exports_are_recorded(client_as, org, db, framework, plan):
     from tracker.competencies.models import Category, Competency
 
-    login(client, "lead@example.com")
+    client = client_as("lead")
     cat = db.scalar(select(Category).where(Category.version_id == framework.id).limit(1))
     comp = db.scalar(select(Competency).where(Competency.category_id == cat.id).limit(1))
     client.form(f"/members/{org.eng.id}/ratings", {"category_id": cat.id, f"c{comp.id}": "3"})
@@ -63,8 +62,8 @@ def test_ratings_plans_and_exports_are_recorded(client, org, db, framework, plan
     assert export and export[0].object_type == "team" and "as csv" in export[0].summary
 
 
-def test_session_notes_never_enter_the_log(client, org, db, framework):
-    login(client, "lead@example.com")
+def test_session_notes_never_enter_the_log(client_as, org, db, framework):
+    client = client_as("lead")
     client.form(
         f"/members/{org.eng.id}/sessions/new",
         {
@@ -94,12 +93,11 @@ def test_session_notes_never_enter_the_log(client, org, db, framework):
         assert SECRET not in e.summary and "private " not in e.summary
 
 
-def test_admin_reads_and_filters_the_log_others_cannot(client, org, db):
-    login(client, "lead@example.com")
+def test_admin_reads_and_filters_the_log_others_cannot(client_as, org, db):
+    client = client_as("lead")
     client.form(f"/members/{org.plain.id}/archive")
     lead_client = client
-    admin = client.application.test_client()
-    login(admin, "admin@example.com")
+    admin = client_as("admin")
     html = admin.get("/admin/audit").data.decode()
     assert "archive" in html and "Lee Lead" in html
     html = admin.get("/admin/audit?action=archive&type=member&actor=lee").data.decode()
@@ -108,8 +106,7 @@ def test_admin_reads_and_filters_the_log_others_cannot(client, org, db):
     assert "Nothing recorded matches" in html
     assert admin.get("/admin/audit?from=garbage&page=-3").status_code == 200
     assert lead_client.get("/admin/audit").status_code == 403
-    eve = client.application.test_client()
-    login(eve, "eve@example.com")
+    eve = client_as("engineer")
     assert eve.get("/admin/audit").status_code == 403
 
 

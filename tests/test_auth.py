@@ -88,8 +88,8 @@ def test_next_parameter_is_followed_only_within_the_site(client, org):
     assert "evil.example" not in r.headers["Location"]
 
 
-def test_logout_requires_post(client, org):
-    login(client, "lead@example.com")
+def test_logout_requires_post(client_as, org):
+    client = client_as("lead")
     assert client.get("/logout").status_code == 405
     assert client.get("/teams").status_code == 200
     r = client.form("/logout")
@@ -228,8 +228,8 @@ def test_change_password_ends_other_sessions(app, client, org):
     assert login(client, "lead@example.com", new).status_code == 302
 
 
-def test_change_password_errors_name_the_field(client, org):
-    login(client, "lead@example.com")
+def test_change_password_errors_name_the_field(client_as, org):
+    client = client_as("lead")
     r = client.form(
         "/account",
         {
@@ -294,8 +294,8 @@ def _invite(client, member_id) -> str:
     return html[start : html.index('"', start)].replace("http://tracker.test", "")
 
 
-def test_lead_invites_member_who_sets_password_and_logs_in(app, client, org, db):
-    login(client, "lead@example.com")
+def test_lead_invites_member_who_sets_password_and_logs_in(app, client_as, org, db):
+    client = client_as("lead")
     path = _invite(client, org.plain.id)
     client.form("/logout")
     r = client.get(path, follow_redirects=True)  # the token is exchanged, then a clean URL
@@ -312,8 +312,8 @@ def test_lead_invites_member_who_sets_password_and_logs_in(app, client, org, db)
     assert client.get(path).status_code == 404
 
 
-def test_invitation_expires_after_seven_days(client, org, db):
-    login(client, "lead@example.com")
+def test_invitation_expires_after_seven_days(client_as, org, db):
+    client = client_as("lead")
     path = _invite(client, org.plain.id)
     link = db.scalar(select(AccountLink))
     assert link.expires_at - link.created_at == timedelta(days=7)
@@ -324,8 +324,8 @@ def test_invitation_expires_after_seven_days(client, org, db):
     assert r.status_code == 404 and b"not valid" in r.data
 
 
-def test_new_invitation_replaces_the_old_one(client, org):
-    login(client, "lead@example.com")
+def test_new_invitation_replaces_the_old_one(client_as, org):
+    client = client_as("lead")
     first = _invite(client, org.plain.id)
     second = _invite(client, org.plain.id)
     client.form("/logout")
@@ -333,8 +333,8 @@ def test_new_invitation_replaces_the_old_one(client, org):
     assert client.get(second, follow_redirects=True).status_code == 200
 
 
-def test_weak_password_on_invitation_is_rejected_and_nothing_created(client, org, db):
-    login(client, "lead@example.com")
+def test_weak_password_on_invitation_is_rejected_and_nothing_created(client_as, org, db):
+    client = client_as("lead")
     path = _invite(client, org.plain.id)
     client.form("/logout")
     client.get(path)
@@ -346,23 +346,23 @@ def test_weak_password_on_invitation_is_rejected_and_nothing_created(client, org
     )
 
 
-def test_member_with_account_cannot_be_invited_again(client, org):
-    login(client, "lead@example.com")
+def test_member_with_account_cannot_be_invited_again(client_as, org):
+    client = client_as("lead")
     r = client.form(f"/members/{org.eng.id}/invite", follow_redirects=True)
     assert b"already has an account" in r.data
 
 
-def test_invitation_link_is_stored_only_as_a_digest(client, org, db):
-    login(client, "lead@example.com")
+def test_invitation_link_is_stored_only_as_a_digest(client_as, org, db):
+    client = client_as("lead")
     path = _invite(client, org.plain.id)
     token = path.rsplit("/", 1)[1]
     link = db.scalar(select(AccountLink))
     assert token not in link.token_digest and len(link.token_digest) == 64
 
 
-def test_admin_issues_password_reset(client, org, db):
+def test_admin_issues_password_reset(client_as, org, db):
     # An engineer who has written no 1:1: one admin suffices (leads: tests/test_resets.py).
-    login(client, "admin@example.com")
+    client = client_as("admin")
     r = client.form(f"/admin/users/{org.eng.user_id}/reset")
     html = r.data.decode()
     start = html.index("/welcome/")

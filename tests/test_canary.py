@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from tests.conftest import login
+from tests.route_table import ROUTES
 from tracker.db import utcnow
 
 # Who walks the app. `lead` is the author of every canary session; nobody else may see it.
@@ -55,22 +56,7 @@ JUNK = {
     "status": "nope",
 }
 # POSTs that would change who is logged in or the shape of the world; not junk-posted.
-NOT_JUNK_POSTED = {
-    "auth.logout",
-    "auth.logout_everywhere",
-    "auth.end_session",
-    "auth.end_other_sessions",
-    "auth.deactivate_user",
-    "auth.reactivate_user",
-    "team.archive_member",
-    "team.restore_member",
-    "sprints.close_sprint",
-    "sprints.start_sprint",
-    "frameworks.make_default",
-    "mentoring.reset_calendar",
-    "mentoring.item_done",
-    "mentoring.item_reopen",
-}
+NOT_JUNK_POSTED = {route.endpoint for route in ROUTES if not route.junk_posted}
 
 
 @pytest.fixture
@@ -223,10 +209,7 @@ def _candidates(c, feed_tokens: list[str]) -> dict[str, list]:
     }
 
 
-FORMATS = {
-    "competencies.export_matrix": ["csv", "xlsx", "json"],
-    "frameworks.export": ["yaml", "json"],
-}
+FORMATS = {route.endpoint: list(route.formats) for route in ROUTES if route.formats}
 QUERIES = {
     "mentoring.timeline": ["?q=canary", "?q=CANARY-{prefix}"],
     "competencies.export_matrix": ["?archived=1"],

@@ -91,8 +91,8 @@ def _check_open_list(section: str, today, with_due: bool = True) -> None:
                 assert (today + timedelta(days=offset)).isoformat() in entry, where
 
 
-def test_new_one_on_one_page_carries_every_open_item(client, org, items):
-    login(client, "lead@example.com")
+def test_new_one_on_one_page_carries_every_open_item(client_as, org, items):
+    client = client_as("lead")
     page = client.get(f"/members/{org.eng.id}/sessions/new").get_data(as_text=True)
     carried = _section(page, 'id="carried-h"')
     _check_open_list(carried, items)
@@ -101,23 +101,23 @@ def test_new_one_on_one_page_carries_every_open_item(client, org, items):
     _check_open_list(agenda, items, with_due=False)  # the agenda names no due date
 
 
-def test_engineer_home_carries_every_open_item(client, org, items):
-    login(client, "eve@example.com")
+def test_engineer_home_carries_every_open_item(client_as, org, items):
+    client = client_as("engineer")
     page = client.get("/me").get_data(as_text=True)
     _check_open_list(page, items)
 
 
-def test_a_later_session_shows_every_item_still_open(client, org, db, items):
+def test_a_later_session_shows_every_item_still_open(client_as, org, db, items):
     from tracker.mentoring.models import MentoringSession
 
     later = db.scalar(select(MentoringSession).order_by(MentoringSession.held_at.desc()))
-    login(client, "lead@example.com")
+    client = client_as("lead")
     page = client.get(f"/sessions/{later.id}").get_data(as_text=True)
     _check_open_list(_section(page, 'id="carried-h"'), items)
 
 
-def test_dashboard_lists_only_items_past_their_due_date(client, org, items):
-    login(client, "lead@example.com")
+def test_dashboard_lists_only_items_past_their_due_date(client_as, org, items):
+    client = client_as("lead")
     page = client.get("/dashboard").get_data(as_text=True)
     section = _section(page, 'id="items-h"')
     for offset in OFFSETS:
@@ -186,13 +186,13 @@ HELD = {  # when the session S is held, against the app's now
 
 @pytest.mark.parametrize("offset", list(HELD.values()), ids=list(HELD))
 def test_a_sessions_own_items_are_not_carried_into_it_but_into_the_next(
-    client, org, make_session, now, offset
+    client_as, org, make_session, now, offset
 ):
     held = now + offset
     earlier = make_session(org.eng, org.lead, held_at=held - MINUTE)
     s = make_session(org.eng, org.lead, held_at=held)
     following = make_session(org.eng, org.lead, held_at=held + MINUTE)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     before = _add_items(client, earlier, "earlier")
     own = _add_items(client, s, "own")
 
@@ -220,13 +220,13 @@ def test_a_sessions_own_items_are_not_carried_into_it_but_into_the_next(
 
 @pytest.mark.parametrize("offset", [-DAY, timedelta(0), DAY], ids=["past", "now", "scheduled"])
 def test_sessions_at_the_same_minute_do_not_carry_into_each_other(
-    client, org, make_session, now, offset
+    client_as, org, make_session, now, offset
 ):
     held = now + offset
     first = make_session(org.eng, org.lead, held_at=held, kind="one_on_one")
     second = make_session(org.eng, org.lead, held_at=held, kind="career")
     following = make_session(org.eng, org.lead, held_at=held + MINUTE)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     mine = {
         first.id: _add_items(client, first, "first"),
         second.id: _add_items(client, second, "second"),

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from tests.conftest import count_queries, login
+from tests.conftest import count_queries
 from tracker.competencies.models import Category, Competency, Rating
 
 
@@ -27,8 +27,8 @@ def _ratings(db, **where):
     return list(db.scalars(query))
 
 
-def test_lead_rates_a_whole_category_in_one_submit(client, org, db, framework):
-    login(client, "lead@example.com")
+def test_lead_rates_a_whole_category_in_one_submit(client_as, org, db, framework):
+    client = client_as("lead")
     cat = _category(db, framework)
     py, algo = (
         _comp(db, framework, "python-programming"),
@@ -55,7 +55,7 @@ def test_lead_rates_a_whole_category_in_one_submit(client, org, db, framework):
 
 
 def test_ratings_are_history_and_the_latest_lead_rating_is_current(
-    client, org, db, framework, rate
+    client_as, org, db, framework, rate
 ):
     rate(org.eng, "python-programming", 2, rater=org.lead, when=datetime(2026, 1, 5))
     rate(
@@ -67,7 +67,7 @@ def test_ratings_are_history_and_the_latest_lead_rating_is_current(
         note="Grew a lot",
     )
     rate(org.eng, "python-programming", 1, kind="self", when=datetime(2026, 6, 6))
-    login(client, "lead@example.com")
+    client = client_as("lead")
     html = client.get(f"/members/{org.eng.id}/competencies").data.decode()
     row = html[html.index('id="comp-python-programming"') :]
     row = row[: row.index("</tr>")]
@@ -77,9 +77,11 @@ def test_ratings_are_history_and_the_latest_lead_rating_is_current(
     assert len(_ratings(db, member_id=org.eng.id)) == 3
 
 
-def test_page_shows_expectations_for_level_and_next_level_and_gap(client, org, db, framework, rate):
+def test_page_shows_expectations_for_level_and_next_level_and_gap(
+    client_as, org, db, framework, rate
+):
     rate(org.eng, "python-programming", 1, rater=org.lead)  # Eve is Mid
-    login(client, "lead@example.com")
+    client = client_as("lead")
     html = client.get(f"/members/{org.eng.id}/competencies").data.decode()
     assert "Mid expects" in html and "Senior expects" in html
     row = html[html.index('id="comp-python-programming"') :]
@@ -94,8 +96,8 @@ def test_page_shows_expectations_for_level_and_next_level_and_gap(client, org, d
     assert "Lead expects" in html
 
 
-def test_engineer_self_rates_own_and_sees_only_own(client, org, db, framework):
-    login(client, "eve@example.com")
+def test_engineer_self_rates_own_and_sees_only_own(client_as, org, db, framework):
+    client = client_as("engineer")
     cat = _category(db, framework)
     py = _comp(db, framework, "python-programming")
     r = client.form(f"/members/{org.eng.id}/ratings", {"category_id": cat.id, f"c{py.id}": "4"})
@@ -108,8 +110,8 @@ def test_engineer_self_rates_own_and_sees_only_own(client, org, db, framework):
     assert len(_ratings(db)) == 1
 
 
-def test_other_lead_cannot_see_or_rate(client, org, db, framework):
-    login(client, "other@example.com")
+def test_other_lead_cannot_see_or_rate(client_as, org, db, framework):
+    client = client_as("other@example.com")
     cat = _category(db, framework)
     py = _comp(db, framework, "python-programming")
     assert client.get(f"/members/{org.eng.id}/competencies").status_code == 404
@@ -118,8 +120,8 @@ def test_other_lead_cannot_see_or_rate(client, org, db, framework):
     assert _ratings(db) == []
 
 
-def test_rating_outside_the_scale_is_rejected_and_nothing_saved(client, org, db, framework):
-    login(client, "lead@example.com")
+def test_rating_outside_the_scale_is_rejected_and_nothing_saved(client_as, org, db, framework):
+    client = client_as("lead")
     cat = _category(db, framework)
     py, algo = (
         _comp(db, framework, "python-programming"),
@@ -140,8 +142,8 @@ def test_rating_outside_the_scale_is_rejected_and_nothing_saved(client, org, db,
     assert _ratings(db) == []
 
 
-def test_competency_from_another_category_or_framework_is_rejected(client, org, db, framework):
-    login(client, "lead@example.com")
+def test_competency_from_another_category_or_framework_is_rejected(client_as, org, db, framework):
+    client = client_as("lead")
     cat = _category(db, framework)
     other = (
         _comp(db, framework, "mentoring-coaching")
@@ -154,8 +156,8 @@ def test_competency_from_another_category_or_framework_is_rejected(client, org, 
     assert _ratings(db) == []
 
 
-def test_bad_evidence_link_is_rejected(client, org, db, framework):
-    login(client, "lead@example.com")
+def test_bad_evidence_link_is_rejected(client_as, org, db, framework):
+    client = client_as("lead")
     cat = _category(db, framework)
     py = _comp(db, framework, "python-programming")
     r = client.form(
@@ -166,8 +168,8 @@ def test_bad_evidence_link_is_rejected(client, org, db, framework):
     assert _ratings(db) == []
 
 
-def test_archived_member_cannot_be_rated(client, org, db, framework):
-    login(client, "lead@example.com")
+def test_archived_member_cannot_be_rated(client_as, org, db, framework):
+    client = client_as("lead")
     client.form(f"/members/{org.plain.id}/archive")
     cat = _category(db, framework)
     py = _comp(db, framework, "python-programming")
@@ -176,9 +178,9 @@ def test_archived_member_cannot_be_rated(client, org, db, framework):
     assert _ratings(db) == []
 
 
-def test_radar_chart_is_a_static_svg(client, org, framework, rate):
+def test_radar_chart_is_a_static_svg(client_as, org, framework, rate):
     rate(org.eng, "python-programming", 3, rater=org.lead)
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     r = client.get(f"/members/{org.eng.id}/radar.svg")
     assert r.status_code == 200 and r.mimetype == "image/svg+xml"
     svg = r.data.decode()
@@ -188,9 +190,9 @@ def test_radar_chart_is_a_static_svg(client, org, framework, rate):
     assert "radar.svg" in html and "<caption>By category" in html  # the table fallback
 
 
-def test_member_page_query_count_does_not_grow_with_history(app, client, org, framework, rate):
+def test_member_page_query_count_does_not_grow_with_history(app, client_as, org, framework, rate):
     rate(org.eng, "sql", 2, rater=org.lead)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     url = f"/members/{org.eng.id}/competencies"
     client.get(url)
     with count_queries(app) as few:
@@ -204,8 +206,8 @@ def test_member_page_query_count_does_not_grow_with_history(app, client, org, fr
     assert many() == few()
 
 
-def test_no_framework_yet_is_explained(client, org):
-    login(client, "lead@example.com")
+def test_no_framework_yet_is_explained(client_as, org):
+    client = client_as("lead")
     r = client.get(f"/members/{org.eng.id}/competencies")
     assert r.status_code == 200 and b"No competency framework is loaded yet" in r.data
 
@@ -216,7 +218,7 @@ def test_rating_count_helper(db, org, framework, rate):
 
 
 def test_rating_cites_a_session_or_a_delivered_milestone(
-    client, org, db, framework, make_session, delivery
+    client_as, org, db, framework, make_session, delivery
 ):
     from datetime import date
 
@@ -227,7 +229,7 @@ def test_rating_cites_a_session_or_a_delivered_milestone(
     m = db.get(Milestone, org.milestone.id)
     m.status, m.done_date = "done", date.today()
     db.commit()
-    login(client, "lead@example.com")
+    client = client_as("lead")
     cat = _category(db, framework)
     py = _comp(db, framework, "python-programming")
     url = f"/members/{org.eng.id}/ratings"

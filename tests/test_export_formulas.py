@@ -261,7 +261,7 @@ soffice = shutil.which("soffice")
 
 
 @pytest.mark.skipif(soffice is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_evaluates_no_cell_of_the_csv(client, db, org, framework, tmp_path):
+def test_libreoffice_evaluates_no_cell_of_the_csv(client_as, db, org, framework, tmp_path):
     """The CSV opened by LibreOffice Calc with formulas evaluated, split at `,` and at `;`
     (a locale whose separator is `;`): no cell is a formula's result or error."""
     from datetime import date
@@ -281,7 +281,7 @@ def test_libreoffice_evaluates_no_cell_of_the_csv(client, db, org, framework, tm
         for j, place in enumerate(PLACES)
     )
     db.commit()
-    login(client, "lead@example.com")
+    client = client_as("lead")
     source = tmp_path / "matrix.csv"
     source.write_bytes(client.get(f"/teams/{org.team.id}/matrix.csv").data)
     for separator in (44, 59):  # , and ;

@@ -219,9 +219,9 @@ def test_compare_adjacent_levels_side_by_side_and_marks_raised(client, org, fram
     assert html.count('class="raised"') == raised
 
 
-def test_compare_a_known_competency_at_senior_and_lead(client, org, framework):
+def test_compare_a_known_competency_at_senior_and_lead(client_as, org, framework):
     comp = first_competency(default_dict())
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     html = text(client.get(f"/frameworks/{framework.framework_id}/compare?lower=Senior"))
     row = row_of(html, f"<strong>{escape(comp['name'])}</strong>")
     senior = str(escape(comp["levels"]["Senior"]["descriptor"]))
@@ -229,8 +229,8 @@ def test_compare_a_known_competency_at_senior_and_lead(client, org, framework):
     assert senior in row and lead in row and row.index(senior) < row.index(lead)
 
 
-def test_compare_from_the_top_level_explains_and_goes_back(client, org, framework):
-    login(client, "lead@example.com")
+def test_compare_from_the_top_level_explains_and_goes_back(client_as, org, framework):
+    client = client_as("lead")
     fw_id = framework.framework_id
     r = client.get(f"/frameworks/{fw_id}/compare?lower=Lead")
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/frameworks/{fw_id}")
@@ -253,8 +253,8 @@ def test_download_parses_back_to_the_stored_version(client, org, framework, emai
     assert parse_framework(r.data, f"download.{fmt}").to_dict() == default_dict()
 
 
-def test_download_filename_header_is_valid_for_any_framework_name(client, org, framework):
-    login(client, "admin@example.com")
+def test_download_filename_header_is_valid_for_any_framework_name(client_as, org, framework):
+    client = client_as("admin")
     fw_id = import_via_http(client, small_framework("数据工程师"))
     r = client.get(f"/frameworks/{fw_id}/export.yaml")
     assert r.status_code == 200
@@ -281,8 +281,8 @@ def test_download_filename_header_is_valid_for_any_framework_name(client, org, f
         "/frameworks/{fw}/export.",
     ],
 )
-def test_unknown_framework_version_or_format_is_404(client, org, framework, path):
-    login(client, "admin@example.com")
+def test_unknown_framework_version_or_format_is_404(client_as, org, framework, path):
+    client = client_as("admin")
     fw = framework.framework_id
     r = client.get(path.format(fw=fw, missing=fw + 1000))
     assert r.status_code == 404
@@ -328,8 +328,8 @@ def test_anonymous_cannot_post_to_admin_routes(client, db, framework):
 # --- admin import: upload, preview, confirm ---
 
 
-def test_import_page_offers_an_upload_form(client, org):
-    login(client, "admin@example.com")
+def test_import_page_offers_an_upload_form(client_as, org):
+    client = client_as("admin")
     r = client.get("/admin/frameworks/import")
     assert r.status_code == 200
     html = text(r)
@@ -338,7 +338,7 @@ def test_import_page_offers_an_upload_form(client, org):
     assert 'name="csrf_token"' in html
 
 
-def test_upload_previews_changes_then_confirm_makes_version_two(client, org, db, framework):
+def test_upload_previews_changes_then_confirm_makes_version_two(client_as, org, db, framework):
     fw_id = framework.framework_id
     original = default_dict()
     changed = modified(original)
@@ -348,7 +348,7 @@ def test_upload_previews_changes_then_confirm_makes_version_two(client, org, db,
         f"~ {KNOWN} at Senior: expected {old} → {new}",
         f"~ {KNOWN} at Senior: descriptor changed",
     ]
-    login(client, "admin@example.com")
+    client = client_as("admin")
 
     preview = upload(client, as_yaml(changed))
     assert preview.status_code == 200
@@ -400,8 +400,8 @@ def test_upload_previews_changes_then_confirm_makes_version_two(client, org, db,
     assert str(escape(first_competency(changed)["levels"]["Senior"]["descriptor"])) not in old_page
 
 
-def test_reimporting_identical_content_is_unchanged_and_adds_nothing(client, org, db, framework):
-    login(client, "admin@example.com")
+def test_reimporting_identical_content_is_unchanged_and_adds_nothing(client_as, org, db, framework):
+    client = client_as("admin")
     fw_id = framework.framework_id
     exported = client.get(f"/frameworks/{fw_id}/export.yaml").data
 
@@ -425,9 +425,9 @@ def test_reimporting_identical_content_is_unchanged_and_adds_nothing(client, org
     assert count(db, FrameworkVersion) == 1
 
 
-def test_confirm_accepts_the_line_endings_a_browser_sends(client, org, db, framework):
+def test_confirm_accepts_the_line_endings_a_browser_sends(client_as, org, db, framework):
     """Browsers send form values with CRLF line breaks; the import must read the same content."""
-    login(client, "admin@example.com")
+    client = client_as("admin")
     changed = modified(default_dict())
     preview = upload(client, as_yaml(changed))
     fields = form_fields(text(preview), "/admin/frameworks/import/confirm")
@@ -438,8 +438,8 @@ def test_confirm_accepts_the_line_endings_a_browser_sends(client, org, db, frame
     assert export_framework(v2).to_dict() == changed
 
 
-def test_new_framework_preview_then_import(client, org, db, framework):
-    login(client, "admin@example.com")
+def test_new_framework_preview_then_import(client_as, org, db, framework):
+    client = client_as("admin")
     preview = upload(client, as_yaml(small_framework()))
     html = text(preview)
     assert "Preview: Platform Engineer" in html
@@ -458,8 +458,8 @@ def test_new_framework_preview_then_import(client, org, db, framework):
     assert db.get(Framework, framework.framework_id).is_default
 
 
-def test_upload_with_make_default_moves_the_flag_on_confirm(client, org, db, framework):
-    login(client, "admin@example.com")
+def test_upload_with_make_default_moves_the_flag_on_confirm(client_as, org, db, framework):
+    client = client_as("admin")
     # A browser sends the checkbox's own value; read it from the import form.
     checkbox = form_fields(text(client.get("/admin/frameworks/import")), "/import")
     assert checkbox["make_default"] == "y"
@@ -471,9 +471,9 @@ def test_upload_with_make_default_moves_the_flag_on_confirm(client, org, db, fra
     assert new.is_default and not db.get(Framework, framework.framework_id).is_default
 
 
-def test_make_default_posted_by_the_confirm_form_moves_the_flag(client, org, db, framework):
+def test_make_default_posted_by_the_confirm_form_moves_the_flag(client_as, org, db, framework):
     """The confirm endpoint itself honours make_default=1 (what its template means to send)."""
-    login(client, "admin@example.com")
+    client = client_as("admin")
     fields = form_fields(text(upload(client, as_yaml(small_framework()))), "/import/confirm")
     r = client.post("/admin/frameworks/import/confirm", data=fields | {"make_default": "1"})
     assert r.status_code == 302
@@ -481,8 +481,8 @@ def test_make_default_posted_by_the_confirm_form_moves_the_flag(client, org, db,
     assert new.is_default and not db.get(Framework, framework.framework_id).is_default
 
 
-def test_import_form_fields_are_not_marked_invalid_before_any_error(client, org):
-    login(client, "admin@example.com")
+def test_import_form_fields_are_not_marked_invalid_before_any_error(client_as, org):
+    client = client_as("admin")
     html = text(client.get("/admin/frameworks/import"))
     for attrs in re.findall(r"<input\b[^>]*>", html):
         assert 'aria-invalid="None"' not in attrs and 'aria-describedby="None"' not in attrs
@@ -491,12 +491,12 @@ def test_import_form_fields_are_not_marked_invalid_before_any_error(client, org)
 # --- refused uploads: listed with their place, nothing written ---
 
 
-def test_invalid_framework_lists_every_error_with_its_path(client, org, db, framework):
+def test_invalid_framework_lists_every_error_with_its_path(client_as, org, db, framework):
     data = default_dict()
     comp = first_competency(data)
     del comp["levels"]["Senior"]
     comp["colour"] = "blue"
-    login(client, "admin@example.com")
+    client = client_as("admin")
     r = upload(client, as_yaml(data), filename="broken.yaml")
     assert r.status_code == 400
     html = text(r)
@@ -510,8 +510,8 @@ def test_invalid_framework_lists_every_error_with_its_path(client, org, db, fram
     assert count(db, FrameworkVersion) == 1 and count(db, Framework) == 1
 
 
-def test_uploaded_filename_is_escaped_on_the_error_page(client, org, db, framework):
-    login(client, "admin@example.com")
+def test_uploaded_filename_is_escaped_on_the_error_page(client_as, org, db, framework):
+    client = client_as("admin")
     r = upload(client, b"name: [unclosed\n", filename="<script>alert(1)</script>.yaml")
     assert r.status_code == 400
     html = text(r)
@@ -519,10 +519,10 @@ def test_uploaded_filename_is_escaped_on_the_error_page(client, org, db, framewo
     assert str(escape("<script>alert(1)</script>.yaml")) + " was not imported" in html
 
 
-def test_python_tag_is_refused_and_never_runs(client, org, db, framework, tmp_path):
+def test_python_tag_is_refused_and_never_runs(client_as, org, db, framework, tmp_path):
     marker = tmp_path / "pwned"
     payload = f'name: !!python/object/apply:os.system ["touch {marker}"]\n'.encode()
-    login(client, "admin@example.com")
+    client = client_as("admin")
     r = upload(client, payload, filename="evil.yaml")
     assert r.status_code == 400
     assert "tags are not allowed (!!python/object/apply:os.system)" in text(r)
@@ -530,20 +530,20 @@ def test_python_tag_is_refused_and_never_runs(client, org, db, framework, tmp_pa
     assert count(db, FrameworkVersion) == 1
 
 
-def test_non_utf8_file_is_refused(client, org, db, framework):
-    login(client, "admin@example.com")
+def test_non_utf8_file_is_refused(client_as, org, db, framework):
+    client = client_as("admin")
     r = upload(client, b"name: Caf\xe9\n", filename="latin1.yaml")
     assert r.status_code == 400
     assert "file: is not valid UTF-8 (byte 0xe9 at offset 9)" in text(r)
     assert count(db, FrameworkVersion) == 1
 
 
-def test_file_over_one_mib_is_refused(client, org, db, framework):
+def test_file_over_one_mib_is_refused(client_as, org, db, framework):
     content = as_yaml(small_framework("Huge framework"))
     content += b"# padding\n" * (MIB // 10 + 1)
     assert len(content) > MIB
     assert parse_framework(content[: content.index(b"# padding")], "f.yaml")  # valid but big
-    login(client, "admin@example.com")
+    client = client_as("admin")
     r = upload(client, content, filename="huge.yaml")
     assert r.status_code in (400, 413)
     if r.status_code == 400:
@@ -551,8 +551,8 @@ def test_file_over_one_mib_is_refused(client, org, db, framework):
     assert count(db, Framework) == 1 and count(db, FrameworkVersion) == 1
 
 
-def test_upload_without_a_file_shows_the_form_error(client, org, db, framework):
-    login(client, "admin@example.com")
+def test_upload_without_a_file_shows_the_form_error(client_as, org, db, framework):
+    client = client_as("admin")
     r = client.post(
         "/admin/frameworks/import",
         data={"csrf_token": client.csrf_token()},
@@ -573,8 +573,8 @@ def test_upload_without_a_file_shows_the_form_error(client, org, db, framework):
         ('{"format": "team-tracker/framework@1", "name": 1}', "name: must be a string"),
     ],
 )
-def test_tampered_confirm_content_is_refused(client, org, db, framework, content, message):
-    login(client, "admin@example.com")
+def test_tampered_confirm_content_is_refused(client_as, org, db, framework, content, message):
+    client = client_as("admin")
     r = client.form(
         "/admin/frameworks/import/confirm",
         {
@@ -590,16 +590,18 @@ def test_tampered_confirm_content_is_refused(client, org, db, framework, content
     assert db.get(Framework, framework.framework_id).is_default
 
 
-def test_confirm_without_content_is_a_bad_request(client, org, db, framework):
-    login(client, "admin@example.com")
+def test_confirm_without_content_is_a_bad_request(client_as, org, db, framework):
+    client = client_as("admin")
     r = client.form("/admin/frameworks/import/confirm", {"filename": "fw.yaml"})
     assert r.status_code == 400
     assert count(db, FrameworkVersion) == 1
 
 
-def test_confirm_content_is_checked_again_when_tampered_after_preview(client, org, db, framework):
+def test_confirm_content_is_checked_again_when_tampered_after_preview(
+    client_as, org, db, framework
+):
     """The hidden field is the admin's to edit: a valid preview does not vouch for it."""
-    login(client, "admin@example.com")
+    client = client_as("admin")
     preview = upload(client, as_yaml(small_framework()))
     fields = form_fields(text(preview), "/admin/frameworks/import/confirm")
     fields["content"] = 'name: !!python/object/apply:os.system ["true"]\n'
@@ -608,7 +610,7 @@ def test_confirm_content_is_checked_again_when_tampered_after_preview(client, or
     assert count(db, Framework) == 1
 
 
-def test_a_framework_close_to_the_size_limit_imports_end_to_end(client, org, db, framework):
+def test_a_framework_close_to_the_size_limit_imports_end_to_end(client_as, org, db, framework):
     """The preview carries the whole file in a hidden field: the confirm must still fit."""
     data = small_framework("Big framework")
 
@@ -622,7 +624,7 @@ def test_a_framework_close_to_the_size_limit_imports_end_to_end(client, org, db,
     data["categories"][0]["competencies"] = [comp(i) for i in range(250)]
     content = as_yaml(data)
     assert 500_000 < len(content) < MIB
-    login(client, "admin@example.com")
+    client = client_as("admin")
     r = confirm_from(client, upload(client, content))
     assert r.status_code == 302
     new = db.scalar(select(Framework).where(Framework.name == "Big framework"))
@@ -634,8 +636,8 @@ def test_a_framework_close_to_the_size_limit_imports_end_to_end(client, org, db,
 # --- the default flag, and who may administer frameworks ---
 
 
-def test_admin_makes_a_second_framework_the_default(client, org, db, framework):
-    login(client, "admin@example.com")
+def test_admin_makes_a_second_framework_the_default(client_as, org, db, framework):
+    client = client_as("admin")
     second = import_via_http(client, small_framework())
     first = framework.framework_id
     html = text(client.get("/frameworks"))
@@ -659,9 +661,10 @@ def test_admin_makes_a_second_framework_the_default(client, org, db, framework):
 
 
 @pytest.mark.parametrize("email", NOT_ADMINS)
-def test_non_admins_get_403_on_every_admin_framework_route(app, org, db, framework, email):
-    admin = app.test_client()
-    login(admin, "admin@example.com")
+def test_non_admins_get_403_on_every_admin_framework_route(
+    client_as, app, org, db, framework, email
+):
+    admin = client_as("admin")
     second = import_via_http(admin, small_framework())
     client = app.test_client()
     login(client, email)
@@ -687,13 +690,12 @@ def test_non_admins_get_403_on_every_admin_framework_route(app, org, db, framewo
 # --- no private data on framework pages ---
 
 
-def test_framework_pages_show_no_member_names_or_ratings(app, org, db, framework, rate):
+def test_framework_pages_show_no_member_names_or_ratings(client_as, app, org, db, framework, rate):
     secret = "Struggled with the rollout; discussed privately."
     rate(org.eng, KNOWN, 1, rater=org.lead, note=secret)
     rate(org.eng, KNOWN, 4, kind="self", note="I think I am great at this")
     rate(org.stranger, "sql", 5, rater=org.other_lead, note="Sol's secret rating note")
-    admin = app.test_client()
-    login(admin, "admin@example.com")
+    admin = client_as("admin")
     fw = framework.framework_id
     import_via_http(admin, modified(default_dict()))  # so the changes page has something
     people = [org.eng, org.mate, org.plain, org.stranger, org.lead, org.other_lead, org.admin]

@@ -1105,7 +1105,9 @@ def _statuses(client, urls) -> dict[str, int]:
     return {url: client.get(url).status_code for url in urls}
 
 
-def test_nul_bytes_are_refused_not_500(app, db, org, framework, plan, one_on_one, delivery):
+def test_nul_bytes_are_refused_not_500(
+    client_as, app, db, org, framework, plan, one_on_one, delivery
+):
     from tracker.competencies.models import Competency
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
@@ -1117,8 +1119,7 @@ def test_nul_bytes_are_refused_not_500(app, db, org, framework, plan, one_on_one
     t, nul = org.team.id, "a\x00b"
     anon = app.test_client()
     statuses = {"login": anon.form("/login", {"email": nul, "password": PASSWORD}).status_code}
-    lead = app.test_client()
-    login(lead, "lead@example.com")
+    lead = client_as("lead")
     posts = {
         "new member": (
             f"/teams/{t}/members/new",
@@ -1165,8 +1166,7 @@ def test_nul_bytes_are_refused_not_500(app, db, org, framework, plan, one_on_one
     for name, (url, data) in posts.items():
         statuses[name] = lead.form(url, data).status_code
     statuses["search"] = lead.get(f"/members/{org.eng.id}/sessions?q=a%00b").status_code
-    admin = app.test_client()
-    login(admin, "admin@example.com")
+    admin = client_as("admin")
     new_user = {"email": "u@example.com", "name": nul, "role": "engineer"}
     statuses["new user"] = admin.form("/admin/users/new", new_user).status_code
     failed = {name: status for name, status in statuses.items() if status >= 500}
@@ -1310,9 +1310,8 @@ def test_far_future_dates_are_refused_naming_the_range(lead_client, db, delivery
     assert _statuses(lead_client, urls) == dict.fromkeys(urls, 200)
 
 
-def test_query_string_dates_and_pages_beyond_range_are_ignored(app, lead_client, org):
-    admin = app.test_client()
-    login(admin, "admin@example.com")
+def test_query_string_dates_and_pages_beyond_range_are_ignored(client_as, app, lead_client, org):
+    admin = client_as("admin")
     huge = 10**30
     assert admin.get(f"/admin/audit?from=0001-01-01&to=9999-12-31&page={huge}").status_code == 200
     urls = [f"/dashboard?items_page={huge}", f"/members/{org.eng.id}/sessions?page={huge}"]

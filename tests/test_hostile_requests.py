@@ -133,7 +133,7 @@ def test_jira_many_sprints_dates(app, lead, db, org):
 
 
 def test_closing_a_sprint_whose_name_ends_in_a_long_number(
-    app, db, org, make_sprint, make_project, make_milestone
+    client_as, app, db, org, make_sprint, make_project, make_milestone
 ):
     from tracker.sprints.models import Sprint
 
@@ -144,8 +144,7 @@ def test_closing_a_sprint_whose_name_ends_in_a_long_number(
     s = make_sprint(org.team, today - timedelta(days=3), state="active", name=name)
     p = make_project(org.team, "P")
     m = make_milestone(p, "M", sprint=s)
-    c = app.test_client()
-    login(c, "lead@example.com")
+    c = client_as("lead")
     form = {f"action_{m.id}": "carry", "carry_reason": "", "start_next": "y"}
     assert c.form(f"/sprints/{s.id}/close", form).status_code == 302
     names = db.scalars(select(Sprint.name).where(Sprint.team_id == org.team.id)).all()

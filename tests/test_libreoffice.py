@@ -8,20 +8,18 @@ import subprocess
 
 import pytest
 
-from tests.conftest import login
-
 soffice = shutil.which("soffice")
 pytestmark = pytest.mark.skipif(soffice is None, reason="LibreOffice (soffice) is not installed")
 
 
 def test_libreoffice_opens_the_xlsx_and_evaluates_no_formula(
-    client, org, db, framework, rate, tmp_path
+    client_as, org, db, framework, rate, tmp_path
 ):
     rate(org.mate, "python-programming", 5, rater=org.lead)
     org.plain.name = '=HYPERLINK("http://evil.example","x")'
     org.eng.name = "=1+1"
     db.commit()
-    login(client, "lead@example.com")
+    client = client_as("lead")
     xlsx = tmp_path / "matrix.xlsx"
     xlsx.write_bytes(client.get(f"/teams/{org.team.id}/matrix.xlsx").data)
     profile = tmp_path / "profile"

@@ -122,9 +122,8 @@ def test_an_opened_link_lasts_an_hour(app, db, link_path):
     assert owner.form("/welcome", {"password": NEW, "confirm": NEW}).status_code == 404
 
 
-def test_parallel_opens_of_one_link_let_exactly_one_browser_in(app, db, org):
-    issuer = app.test_client()
-    login(issuer, "lead@example.com")
+def test_parallel_opens_of_one_link_let_exactly_one_browser_in(client_as, app, db, org):
+    issuer = client_as("lead")
     path = _link(issuer.form(f"/members/{org.plain.id}/invite").data.decode())
     clients = [app.test_client() for _ in range(8)]
     barrier = threading.Barrier(len(clients))
@@ -170,14 +169,13 @@ def _shape(html: str, member) -> str:
 
 
 def test_inviting_says_nothing_about_which_addresses_have_accounts(
-    app, db, org, make_user, make_member
+    client_as, app, db, org, make_user, make_member
 ):
     gone = make_user("engineer", email="gone@example.com")
     gone.active = False
     make_user("engineer", email="fresh@example.com")
     db.commit()
-    lead = app.test_client()
-    login(lead, "lead@example.com")
+    lead = client_as("lead")
     answers, paths = {}, {}
     for i, email in enumerate(TAKEN + FREE):
         member = make_member(org.team, f"Nia New {i:02d}", email=email.strip())
@@ -201,19 +199,17 @@ def test_inviting_says_nothing_about_which_addresses_have_accounts(
     assert db.scalar(select(User.active).where(User.email == "gone@example.com")) is False
 
 
-def test_an_invitation_for_an_unused_address_works(app, db, org, make_member):
+def test_an_invitation_for_an_unused_address_works(client_as, app, db, org, make_member):
     member = make_member(org.team, "Nia New", email="nia@example.com")
-    lead = app.test_client()
-    login(lead, "lead@example.com")
+    lead = client_as("lead")
     r = lead.form(f"/members/{member.id}/invite")
     assert r.status_code == 200 and "/welcome/" in r.data.decode()
 
 
 def test_an_account_made_after_the_invitation_gets_the_same_neutral_refusal(
-    app, db, org, make_user
+    client_as, app, db, org, make_user
 ):
-    lead = app.test_client()
-    login(lead, "lead@example.com")
+    lead = client_as("lead")
     path = _link(lead.form(f"/members/{org.plain.id}/invite").data.decode())
     make_user("admin", email=org.plain.email)
     invitee = app.test_client()

@@ -72,14 +72,14 @@ def _carried(page: str) -> str:
 
 @pytest.mark.parametrize("done", [False, True], ids=["open", "done"])
 @pytest.mark.parametrize("owner", ["mentee", "lead"])
-def test_a_session_holds_at_most_max_items(client, org, db, make_session, done, owner):
+def test_a_session_holds_at_most_max_items(client_as, org, db, make_session, done, owner):
     s = make_session(org.eng, org.lead, held_at=datetime(2026, 1, 5, 10))
     db.add_all(
         ActionItem(session_id=s.id, member_id=org.eng.id, text=f"x{i}", owner=owner, done=done)
         for i in range(MAX_SESSION_ITEMS - 1)
     )
     db.commit()
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(f"/sessions/{s.id}/items", {"text": "The last one", "owner": "mentee"})
     assert r.status_code == 302
     for text in ("One too many", "<b>typed</b> & kept"):
@@ -140,10 +140,10 @@ def test_open_item_pages_walk_every_item_once(app, org, db, make_session):
 
 
 def test_the_engineer_ticks_off_only_her_own_items_from_the_paged_view(
-    client, org, db, make_session
+    client_as, org, db, make_session
 ):
     _items(db, org, make_session, 10)
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     page = _get(client, f"/members/{org.eng.id}/items")
     ticks = re.findall(r'aria-label="Tick off: (it-\d{4})', page)
     assert ticks and all(int(t[3:]) % 2 == 1 for t in ticks)  # the mentee-owned (odd) ones
@@ -188,13 +188,13 @@ def _long_goals(db, org, framework):
 @pytest.mark.parametrize("n", [AGENDA_ITEMS, AGENDA_ITEMS + 1, 130])
 @pytest.mark.parametrize("crowded", [False, True], ids=["items-only", "goals-and-ratings-too"])
 def test_the_prefilled_agenda_fits_and_the_session_saves_as_prefilled(
-    client, org, db, framework, rate, make_session, n, size, crowded
+    client_as, org, db, framework, rate, make_session, n, size, crowded
 ):
     _items(db, org, make_session, n, size=size)
     if crowded:
         _disagree_everywhere(db, org, framework, rate)
         _long_goals(db, org, framework)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     page = _get(client, f"/members/{org.eng.id}/sessions/new")
     agenda = html_lib.unescape(
         page.split('name="agenda"')[1].split(">", 1)[1].split("</textarea>")[0]
@@ -269,10 +269,10 @@ def _milestones(db, org, make_project, make_milestone, n, first=0):
 
 @pytest.mark.parametrize("n", [0, 1, MINE_SHOWN, MINE_SHOWN + 1, 2 * MINE_PAGE + 3])
 def test_the_engineers_home_shows_the_milestones_due_soonest_and_links_to_all(
-    client, org, db, make_project, make_milestone, n
+    client_as, org, db, make_project, make_milestone, n
 ):
     _milestones(db, org, make_project, make_milestone, n)
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     home = _get(client, "/me")
     assert _numbers(home, "ms") == list(range(min(n, MINE_SHOWN)))
     assert (f"All {n} open milestones" in home) == (n > MINE_SHOWN)

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import login
 from tracker.mentoring.markdown import render, sanitise
 
 ALLOWED = {
@@ -196,10 +195,10 @@ def test_the_sanitiser_alone_keeps_only_the_allow_list(raw):
     assert_safe(sanitise(raw), raw)
 
 
-def test_pages_show_notes_within_the_guarantees(app, client, org, framework):
+def test_pages_show_notes_within_the_guarantees(app, client_as, org, framework):
     """Through the form and the pages, every note field of every page keeps to the rules."""
     hostile = "\n\n".join(IMAGES + LINKS + HOSTILE_HREFS + ATTRIBUTES)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(
         f"/members/{org.eng.id}/sessions/new",
         {
@@ -214,8 +213,7 @@ def test_pages_show_notes_within_the_guarantees(app, client, org, framework):
     assert r.status_code == 302, r.data.decode()[:2000]
     session_url = r.headers["Location"]
     pages = [(client, session_url, 3), (client, f"/members/{org.eng.id}/sessions", 1)]
-    eve = app.test_client()
-    login(eve, "eve@example.com")
+    eve = client_as("engineer")
     pages += [(eve, session_url, 2), (eve, "/me", 1)]
     for who, url, fields in pages:
         body = who.get(url).data.decode()

@@ -9,7 +9,7 @@ import json
 import openpyxl
 import pytest
 
-from tests.conftest import count_queries, login
+from tests.conftest import count_queries
 
 
 @pytest.fixture
@@ -22,8 +22,8 @@ def rated(org, framework, rate):
     return org
 
 
-def test_matrix_shows_heatmap_risks_and_pairings(client, rated):
-    login(client, "lead@example.com")
+def test_matrix_shows_heatmap_risks_and_pairings(client_as, rated):
+    client = client_as("lead")
     r = client.get(f"/teams/{rated.team.id}/matrix")
     assert r.status_code == 200
     html = r.data.decode()
@@ -34,8 +34,8 @@ def test_matrix_shows_heatmap_risks_and_pairings(client, rated):
     assert "Max Mate</strong>" not in pair and "Max Mate could mentor Eve Engineer" in pair
 
 
-def test_matrix_filters_by_category_and_level_and_sorts(client, rated, db, framework):
-    login(client, "lead@example.com")
+def test_matrix_filters_by_category_and_level_and_sorts(client_as, rated, db, framework):
+    client = client_as("lead")
     html = client.get(f"/teams/{rated.team.id}/matrix?category=data").data.decode()
     assert "SQL" in html and "Python and programming" not in html
     html = client.get(f"/teams/{rated.team.id}/matrix?level=Senior").data.decode()
@@ -46,8 +46,8 @@ def test_matrix_filters_by_category_and_level_and_sorts(client, rated, db, frame
     assert html.index("Max Mate</a>") < html.index("Eve Engineer</a>") < html.index("Pat Plain</a>")
 
 
-def test_matrix_hides_archived_unless_asked(client, rated):
-    login(client, "lead@example.com")
+def test_matrix_hides_archived_unless_asked(client_as, rated):
+    client = client_as("lead")
     client.form(f"/members/{rated.mate.id}/archive")
     html = client.get(f"/teams/{rated.team.id}/matrix").data.decode()
     assert "Max Mate</a>" not in html
@@ -55,19 +55,18 @@ def test_matrix_hides_archived_unless_asked(client, rated):
     assert "Max Mate</a>" in html
 
 
-def test_matrix_permissions(client, rated):
-    login(client, "eve@example.com")
+def test_matrix_permissions(client_as, rated):
+    client = client_as("engineer")
     for path in ("matrix", "matrix.csv", "matrix.xlsx", "matrix.json"):
         assert client.get(f"/teams/{rated.team.id}/{path}").status_code == 403
-    other = client.application.test_client()
-    login(other, "other@example.com")
+    other = client_as("other@example.com")
     for path in ("matrix", "matrix.csv", "matrix.xlsx", "matrix.json"):
         assert other.get(f"/teams/{rated.team.id}/{path}").status_code == 404
     assert other.get(f"/teams/{rated.team.id}/matrix.exe").status_code == 404
 
 
-def test_csv_export(client, rated):
-    login(client, "lead@example.com")
+def test_csv_export(client_as, rated):
+    client = client_as("lead")
     r = client.get(f"/teams/{rated.team.id}/matrix.csv")
     assert r.status_code == 200 and r.mimetype == "text/csv"
     assert "attachment" in r.headers["Content-Disposition"]
@@ -79,12 +78,12 @@ def test_csv_export(client, rated):
     assert list(rows[0])[:5] == ["member", "email", "team", "level", "status"]
 
 
-def test_exports_neutralise_formulas(client, rated, db):
+def test_exports_neutralise_formulas(client_as, rated, db):
     rated.plain.name = '=HYPERLINK("http://evil.example","click")'
     rated.mate.name = "@SUM(1+1)"
     rated.eng.job_title = "+danger"
     db.commit()
-    login(client, "lead@example.com")
+    client = client_as("lead")
     text = client.get(f"/teams/{rated.team.id}/matrix.csv").data.decode("utf-8-sig")
     names = [row["member"] for row in csv.DictReader(io.StringIO(text))]
     assert '\'=HYPERLINK("http://evil.example","click")' in names
@@ -98,8 +97,8 @@ def test_exports_neutralise_formulas(client, rated, db):
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 
 
-def test_xlsx_export_opens_with_three_styled_sheets(client, rated, framework):
-    login(client, "lead@example.com")
+def test_xlsx_export_opens_with_three_styled_sheets(client_as, rated, framework):
+    client = client_as("lead")
     r = client.get(f"/teams/{rated.team.id}/matrix.xlsx")
     assert r.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(r.data))
@@ -122,8 +121,8 @@ def test_xlsx_export_opens_with_three_styled_sheets(client, rated, framework):
     assert any(t == "Lead: what good looks like" for t in texts)
 
 
-def test_json_export(client, rated):
-    login(client, "lead@example.com")
+def test_json_export(client_as, rated):
+    client = client_as("lead")
     doc = json.loads(client.get(f"/teams/{rated.team.id}/matrix.json").data)
     assert doc["framework"]["name"] == "Lead Machine Learning Engineer"
     assert doc["team"] == "ML Platform"
@@ -135,8 +134,8 @@ def test_json_export(client, rated):
     assert set(comp["expected"]) == {"Entry", "Mid", "Senior", "Lead"}
 
 
-def test_exports_exclude_archived_unless_asked(client, rated):
-    login(client, "lead@example.com")
+def test_exports_exclude_archived_unless_asked(client_as, rated):
+    client = client_as("lead")
     client.form(f"/members/{rated.mate.id}/archive")
     text = client.get(f"/teams/{rated.team.id}/matrix.csv").data.decode("utf-8-sig")
     assert "Max Mate" not in text
@@ -145,10 +144,10 @@ def test_exports_exclude_archived_unless_asked(client, rated):
 
 
 def test_matrix_and_exports_run_a_constant_number_of_queries(
-    app, client, org, framework, rate, make_member
+    app, client_as, org, framework, rate, make_member
 ):
     app.extensions["tracker.pages"].size = 0  # count what rendering costs, not a cache hit
-    login(client, "lead@example.com")
+    client = client_as("lead")
     paths = ["matrix", "matrix.csv", "matrix.xlsx", "matrix.json"]
     rate(org.eng, "sql", 2, rater=org.lead)
     before = {}

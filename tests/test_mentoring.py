@@ -31,8 +31,8 @@ def _count(db, model, *where):
     return db.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_lead_logs_a_session_with_shared_and_private_notes(client, org, db, framework):
-    login(client, "lead@example.com")
+def test_lead_logs_a_session_with_shared_and_private_notes(client_as, org, db, framework):
+    client = client_as("lead")
     r = client.get(f"/members/{org.eng.id}/sessions/new")
     assert r.status_code == 200
     html = r.data.decode()
@@ -45,9 +45,9 @@ def test_lead_logs_a_session_with_shared_and_private_notes(client, org, db, fram
     assert "<strong>Spark</strong>" in page and PRIVATE in page
 
 
-def test_engineer_sees_shared_notes_never_private(client, org, db, make_session):
+def test_engineer_sees_shared_notes_never_private(client_as, org, db, make_session):
     s = make_session(org.eng, org.lead, shared="Shared plan", private=f"{PRIVATE} burnout")
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     for url in (f"/sessions/{s.id}", f"/members/{org.eng.id}/sessions", "/me"):
         r = client.get(url)
         assert r.status_code == 200, url
@@ -58,7 +58,7 @@ def test_engineer_sees_shared_notes_never_private(client, org, db, make_session)
     assert f"/sessions/{s.id}" not in r.data.decode() and "No sessions match" in r.data.decode()
 
 
-def test_private_notes_only_for_their_author(app, client, org, db, make_session, make_user):
+def test_private_notes_only_for_their_author(app, client_as, org, db, make_session, make_user):
     s = make_session(org.eng, org.lead, private=PRIVATE)
     co_lead = make_user("lead", email="co@example.com")
     org.team.leads.append(co_lead)
@@ -71,28 +71,27 @@ def test_private_notes_only_for_their_author(app, client, org, db, make_session,
         assert c.get(f"/sessions/{s.id}/edit").status_code == 403, email
         r = c.get(f"/members/{org.eng.id}/sessions?q={PRIVATE[:10]}")
         assert PRIVATE not in r.data.decode() and "No sessions match" in r.data.decode()
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.get(f"/members/{org.eng.id}/sessions?q=canary")
     assert f"/sessions/{s.id}" in r.data.decode()  # the author finds it by private notes
 
 
-def test_other_lead_and_other_engineer_get_404(app, client, org, make_session):
+def test_other_lead_and_other_engineer_get_404(app, client_as, org, make_session):
     s = make_session(org.eng, org.lead, private=PRIVATE)
     for email in ("other@example.com", "max@example.com", "sol@example.com"):
         c = app.test_client()
         login(c, email)
         assert c.get(f"/sessions/{s.id}").status_code == 404, email
         assert c.get(f"/members/{org.eng.id}/sessions").status_code == 404, email
-    c = app.test_client()
-    login(c, "other@example.com")
+    c = client_as("other@example.com")
     assert c.get(f"/members/{org.eng.id}/sessions/new").status_code == 404  # another team's mentee
     assert c.form(f"/members/{org.eng.id}/sessions/new", _session_form()).status_code == 404
     assert c.form(f"/sessions/{s.id}/items", {"text": "x", "owner": "mentee"}).status_code == 404
 
 
-def test_engineer_cannot_log_or_edit_sessions(client, org, make_session):
+def test_engineer_cannot_log_or_edit_sessions(client_as, org, make_session):
     s = make_session(org.eng, org.lead)
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     assert client.get(f"/members/{org.eng.id}/sessions/new").status_code == 403
     assert client.get(f"/sessions/{s.id}/edit").status_code == 403
     assert (
@@ -100,8 +99,8 @@ def test_engineer_cannot_log_or_edit_sessions(client, org, make_session):
     )
 
 
-def test_future_session_is_scheduled_not_logged(client, org, db, framework):
-    login(client, "lead@example.com")
+def test_future_session_is_scheduled_not_logged(client_as, org, db, framework):
+    client = client_as("lead")
     when = (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     r = client.form(
         f"/members/{org.eng.id}/sessions/new", _session_form(held_at=when), follow_redirects=True
@@ -109,8 +108,8 @@ def test_future_session_is_scheduled_not_logged(client, org, db, framework):
     assert "Session scheduled." in r.data.decode() and "<mark>scheduled</mark>" in r.data.decode()
 
 
-def test_bad_session_input_is_named_and_kept(client, org, db, framework):
-    login(client, "lead@example.com")
+def test_bad_session_input_is_named_and_kept(client_as, org, db, framework):
+    client = client_as("lead")
     r = client.form(
         f"/members/{org.eng.id}/sessions/new",
         _session_form(held_at="not a date", duration_minutes="0", mood="9", kind="party"),
@@ -126,17 +125,17 @@ def test_bad_session_input_is_named_and_kept(client, org, db, framework):
     assert _count(db, MentoringSession) == 0
 
 
-def test_archived_member_gets_no_new_session(client, org, db, framework):
-    login(client, "lead@example.com")
+def test_archived_member_gets_no_new_session(client_as, org, db, framework):
+    client = client_as("lead")
     client.form(f"/members/{org.eng.id}/archive")
     r = client.form(f"/members/{org.eng.id}/sessions/new", _session_form())
     assert "archived" in r.data.decode()
     assert _count(db, MentoringSession) == 0
 
 
-def test_action_items_carry_over_into_the_next_session(client, org, db, make_session):
+def test_action_items_carry_over_into_the_next_session(client_as, org, db, make_session):
     first = make_session(org.eng, org.lead, held_at=datetime(2026, 10, 1, 10))
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(
         f"/sessions/{first.id}/items",
         {"text": "Finish the Spark course", "owner": "mentee", "due_date": "2026-10-15"},
@@ -158,9 +157,9 @@ def test_action_items_carry_over_into_the_next_session(client, org, db, make_ses
     assert "Open from earlier sessions" not in html
 
 
-def test_action_item_due_before_the_session_is_rejected(client, org, db, make_session):
+def test_action_item_due_before_the_session_is_rejected(client_as, org, db, make_session):
     s = make_session(org.eng, org.lead, held_at=datetime(2026, 10, 1, 10))
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(
         f"/sessions/{s.id}/items",
         {"text": "Backdated", "owner": "mentee", "due_date": "2026-09-30"},
@@ -170,11 +169,11 @@ def test_action_item_due_before_the_session_is_rejected(client, org, db, make_se
     assert _count(db, ActionItem) == 0
 
 
-def test_engineer_ticks_off_own_items_only(client, org, db, make_session):
+def test_engineer_ticks_off_own_items_only(client_as, org, db, make_session):
     s = make_session(org.eng, org.lead, items=[("Mine", "mentee", None), ("Lead's", "lead", None)])
     mine, leads = db.scalars(select(ActionItem).order_by(ActionItem.id)).all()
     other = make_session(org.mate, org.lead, items=[("Max's", "mentee", None)]).items[0]
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     assert client.form(f"/items/{mine.id}/done").status_code == 302
     assert client.form(f"/items/{leads.id}/done").status_code == 403
     assert client.form(f"/items/{other.id}/done").status_code == 404
@@ -189,14 +188,14 @@ def test_engineer_ticks_off_own_items_only(client, org, db, make_session):
     assert s.id
 
 
-def test_hostile_notes_render_inert(client, org, make_session):
+def test_hostile_notes_render_inert(client_as, org, make_session):
     hostile = (
         "<script>alert(1)</script> <img src=x onerror=alert(2)> "
         '[click](javascript:alert(3)) <a href="javascript:alert(4)">x</a> '
         '<iframe src="//evil"></iframe>'
     )
     s = make_session(org.eng, org.lead, shared=hostile, agenda=hostile, private=hostile)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     html = client.get(f"/sessions/{s.id}").data.decode()
     body = html[html.index("<main") :]
     assert "<script>alert" not in body and "<img" not in body and "<iframe" not in body
@@ -206,7 +205,7 @@ def test_hostile_notes_render_inert(client, org, make_session):
     assert "[click](javascript:alert(3))" in body  # markdown refused to make it a link
 
 
-def test_timeline_filters_by_kind_competency_and_text(client, org, db, make_session, framework):
+def test_timeline_filters_by_kind_competency_and_text(client_as, org, db, make_session, framework):
     from tracker.competencies.models import Competency
 
     a = make_session(
@@ -218,7 +217,7 @@ def test_timeline_filters_by_kind_competency_and_text(client, org, db, make_sess
         comp = db.scalar(select(Competency).limit(1))
     b.competencies.append(comp)
     db.commit()
-    login(client, "lead@example.com")
+    client = client_as("lead")
     base = f"/members/{org.eng.id}/sessions"
     html = client.get(base).data.decode()
     assert html.index(f"/sessions/{b.id}") < html.index(f"/sessions/{a.id}")  # newest first
@@ -231,7 +230,7 @@ def test_timeline_filters_by_kind_competency_and_text(client, org, db, make_sess
     assert client.get(base + "?q=%25_%5C").status_code == 200  # LIKE wildcards are literal
 
 
-def test_dashboard_lists_overdue_and_due_1on1s_and_items(client, org, db, make_session):
+def test_dashboard_lists_overdue_and_due_1on1s_and_items(client_as, org, db, make_session):
     now = utcnow()
     make_session(org.eng, org.lead, held_at=now - timedelta(days=30))  # cadence 14: overdue 16
     make_session(
@@ -240,7 +239,7 @@ def test_dashboard_lists_overdue_and_due_1on1s_and_items(client, org, db, make_s
         held_at=now - timedelta(days=10),
         items=[("Write the design doc", "mentee", now.date() - timedelta(days=2))],
     )
-    login(client, "lead@example.com")
+    client = client_as("lead")
     html = client.get("/dashboard").data.decode()
     overdue = html[html.index("1:1s overdue") : html.index("Due this week")]
     assert "Eve Engineer" in overdue and "16 days overdue" in overdue
@@ -250,20 +249,19 @@ def test_dashboard_lists_overdue_and_due_1on1s_and_items(client, org, db, make_s
     assert "Sol Stranger" not in html  # another team
 
 
-def test_home_sends_leads_to_the_dashboard_and_engineers_to_their_growth(client, org):
-    login(client, "lead@example.com")
+def test_home_sends_leads_to_the_dashboard_and_engineers_to_their_growth(client_as, org):
+    client = client_as("lead")
     assert client.get("/").headers["Location"].endswith("/dashboard")
-    c = client.application.test_client()
-    login(c, "eve@example.com")
+    c = client_as("engineer")
     assert c.get("/").headers["Location"].endswith("/me")
     assert c.get("/dashboard").status_code == 403
 
 
 def test_dashboard_and_timeline_query_counts_do_not_grow(
-    app, client, org, db, make_session, make_member
+    app, client_as, org, db, make_session, make_member
 ):
     app.extensions["tracker.pages"].size = 0  # count what rendering costs, not a cache hit
-    login(client, "lead@example.com")
+    client = client_as("lead")
     make_session(org.eng, org.lead, items=[("a", "mentee", date(2026, 1, 1))])
     urls = ["/dashboard", f"/members/{org.eng.id}/sessions", "/me"]
     counts = {}
@@ -292,7 +290,7 @@ def test_dashboard_and_timeline_query_counts_do_not_grow(
         assert n() == counts[url], url
 
 
-def test_calendar_feed_parses_and_reset_kills_the_old_url(client, org, db, make_session):
+def test_calendar_feed_parses_and_reset_kills_the_old_url(client_as, org, db, make_session):
     from icalendar import Calendar
 
     s = make_session(
@@ -303,7 +301,7 @@ def test_calendar_feed_parses_and_reset_kills_the_old_url(client, org, db, make_
         shared="shared words",
         agenda="agenda words",
     )
-    login(client, "lead@example.com")
+    client = client_as("lead")
     html = client.get("/calendar").data.decode()
     start = html.index("http://tracker.test/calendar/")
     url = html[start : html.index('"', start)].replace("http://tracker.test", "")
@@ -327,7 +325,7 @@ def test_calendar_feed_parses_and_reset_kills_the_old_url(client, org, db, make_
     assert anon.get("/calendar/guess.ics").status_code == 404
 
 
-def test_engineer_home_shows_items_and_shared_notes(client, org, make_session):
+def test_engineer_home_shows_items_and_shared_notes(client_as, org, make_session):
     make_session(
         org.eng,
         org.lead,
@@ -335,17 +333,17 @@ def test_engineer_home_shows_items_and_shared_notes(client, org, make_session):
         private=PRIVATE,
         items=[("Read the MLOps book", "mentee", None), ("Book the course", "lead", None)],
     )
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     html = client.get("/me").data.decode()
     assert "<strong>pairing</strong>" in html and "Read the MLOps book" in html
     assert PRIVATE not in html
     assert html.count('aria-label="Tick off:') == 1  # only her own item has a button
 
 
-def test_dashboard_home_and_feed_carry_delivery(client, org, delivery):
+def test_dashboard_home_and_feed_carry_delivery(client_as, org, delivery):
     from icalendar import Calendar
 
-    login(client, "lead@example.com")
+    client = client_as("lead")
     html = client.get("/dashboard").data.decode()
     assert "Active sprint:" in html and "Now" in html and "Backfill" in html
     feed_page = client.get("/calendar").data.decode()
@@ -354,6 +352,5 @@ def test_dashboard_home_and_feed_carry_delivery(client, org, delivery):
     uids = {str(e["uid"]) for e in Calendar.from_ical(client.get(url).data).walk("VEVENT")}
     assert f"sprint-{org.sprint.id}@team-tracker" in uids
     assert f"milestone-{org.milestone.id}@team-tracker" in uids
-    eve = client.application.test_client()
-    login(eve, "eve@example.com")
+    eve = client_as("engineer")
     assert "Backfill" in eve.get("/me").data.decode()  # the milestone she owns

@@ -46,7 +46,7 @@ def test_a_repeat_is_served_from_the_cache_with_two_statements(app, client, org)
     assert app.extensions["tracker.pages"].hits == 1
 
 
-def test_any_write_shows_at_once(app, client, db, org, make_member):
+def test_any_write_shows_at_once(client_as, app, client, db, org, make_member):
     _logged_in(client, "lead@example.com")
     assert "Nia New" not in _dashboard(client)
     make_member(org.team, "Nia New", start_date=org.eng.start_date - timedelta(days=400))
@@ -56,8 +56,7 @@ def test_any_write_shows_at_once(app, client, db, org, make_member):
     pages = app.extensions["tracker.pages"]
     _dashboard(client)
     misses = pages.misses
-    other = app.test_client()
-    login(other, "other@example.com")
+    other = client_as("other@example.com")
     r = other.form(f"/teams/{org.other_team.id}/members/new", _member("Oz Other", org))
     assert r.status_code == 302
     _dashboard(client)
@@ -154,10 +153,10 @@ def test_another_user_in_the_same_browser_never_gets_the_last_ones_page(app, cli
 
 
 def test_the_matrix_is_cached_per_filter_and_a_new_rating_shows_at_once(
-    app, client, org, framework, rate
+    app, client_as, org, framework, rate
 ):
     pages = app.extensions["tracker.pages"]
-    login(client, "lead@example.com")
+    client = client_as("lead")
     url = f"/teams/{org.team.id}/matrix"
     first = client.get(url).get_data(as_text=True)
     assert 'class="cell r4' not in first
@@ -170,18 +169,16 @@ def test_the_matrix_is_cached_per_filter_and_a_new_rating_shows_at_once(
     assert 'class="cell r4' in client.get(url).get_data(as_text=True)
 
 
-def test_the_matrix_cache_never_skips_the_access_check(app, org, framework):
-    lead = app.test_client()
-    login(lead, "lead@example.com")
+def test_the_matrix_cache_never_skips_the_access_check(client_as, app, org, framework):
+    lead = client_as("lead")
     url = f"/teams/{org.team.id}/matrix"
     assert lead.get(url).status_code == 200
-    other = app.test_client()
-    login(other, "other@example.com")
+    other = client_as("other@example.com")
     assert other.get(url).status_code == 404
 
 
 def test_a_write_between_the_access_check_and_the_cache_is_never_cached_stale(
-    app, db, org, framework, monkeypatch
+    client_as, app, db, org, framework, monkeypatch
 ):
     """Found in review (PostgreSQL, READ COMMITTED): the team was loaded before the token, so a
     rename committed in between was cached under the new token with the old name. The token is
@@ -189,8 +186,7 @@ def test_a_write_between_the_access_check_and_the_cache_is_never_cached_stale(
     import tracker.cache as cache
     from tracker.team.models import Team
 
-    c = app.test_client()
-    login(c, "lead@example.com")
+    c = client_as("lead")
     real, fired = cache.current_token, []
 
     def then_another_worker_renames(session):
@@ -245,10 +241,10 @@ def test_the_version_row_adds_no_deadlock(app, db, org):
     assert not errors, {k: f"{type(v).__name__}: {v}".splitlines()[0] for k, v in errors.items()}
 
 
-def test_failed_logins_keep_the_cache_warm(app, client, org):
+def test_failed_logins_keep_the_cache_warm(app, client_as, org):
     """The throttle writes a row per failed login; no cached page shows those rows, so an
     anonymous stream of bad passwords does not drop every lead's cached pages."""
-    login(client, "lead@example.com")
+    client = client_as("lead")
     _dashboard(client)
     for _ in range(3):
         assert login(app.test_client(), "lead@example.com", "wrong password!").status_code == 401

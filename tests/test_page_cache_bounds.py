@@ -55,9 +55,9 @@ def overdue_pages(org, make_session):
     return org
 
 
-def test_junk_page_numbers_reuse_the_real_pages_entries(app, client, overdue_pages):
+def test_junk_page_numbers_reuse_the_real_pages_entries(app, client_as, overdue_pages):
     pages = app.extensions["tracker.pages"]
-    login(client, "lead@example.com")
+    client = client_as("lead")
     first, last = _page(client, "/dashboard"), _page(client, "/dashboard", {"items_page": 2})
     assert "Overdue thing 59" in first and "Overdue thing 00" in last  # most overdue first
     junk = [str(n) for n in range(3, 3 + JUNK_COUNT - 8)]
@@ -82,9 +82,9 @@ PARTS = {
 
 
 @pytest.mark.parametrize("part", list(PARTS))
-def test_junk_in_each_matrix_argument_reuses_the_real_pages_entry(app, client, matrix_url, part):
+def test_junk_in_each_matrix_argument_reuses_the_real_pages_entry(app, client_as, matrix_url, part):
     pages = app.extensions["tracker.pages"]
-    login(client, "lead@example.com")
+    client = client_as("lead")
     canonical = _page(client, matrix_url)
     for i, value in enumerate(_junk(len(part), PARTS[part])):
         assert _page(client, matrix_url, {part: value}) == canonical, (part, value, i)
@@ -92,19 +92,19 @@ def test_junk_in_each_matrix_argument_reuses_the_real_pages_entry(app, client, m
     assert pages.hits >= JUNK_COUNT - 1
 
 
-def test_junk_sorts_under_a_real_filter_reuse_that_filters_entry(app, client, matrix_url):
+def test_junk_sorts_under_a_real_filter_reuse_that_filters_entry(app, client_as, matrix_url):
     """A competency of another category is no sort key there: it sorts by name, as "name"."""
     pages = app.extensions["tracker.pages"]
-    login(client, "lead@example.com")
+    client = client_as("lead")
     by_name = _page(client, matrix_url, {"category": "data", "sort": "name"})
     for value in ["python-programming", *_junk(7, ["name"])[:100]]:
         assert _page(client, matrix_url, {"category": "data", "sort": value}) == by_name
     assert len(pages) == 1
 
 
-def test_real_arguments_still_get_their_own_pages(app, client, matrix_url):
+def test_real_arguments_still_get_their_own_pages(app, client_as, matrix_url):
     pages = app.extensions["tracker.pages"]
-    login(client, "lead@example.com")
+    client = client_as("lead")
     seen = {_page(client, matrix_url)}
     for part, values in PARTS.items():
         for value in values:
@@ -149,10 +149,9 @@ def test_the_byte_budget_comes_from_the_config(database_url):
     assert default.extensions["tracker.pages"].max_bytes == 32 * 1024 * 1024
 
 
-def test_served_pages_stay_within_the_budget(app, org, framework):
+def test_served_pages_stay_within_the_budget(client_as, app, org, framework):
     pages = app.extensions["tracker.pages"]
-    client = app.test_client()
-    login(client, "lead@example.com")
+    client = client_as("lead")
     one = sys.getsizeof(_page(client, f"/teams/{org.team.id}/matrix")) + ENTRY_OVERHEAD
     pages.max_bytes = 3 * one + one // 2  # room for three matrix pages
     for level in PARTS["level"]:

@@ -113,9 +113,9 @@ def test_each_argument_of_the_key_gets_its_own_page(app, client, two_team_lead, 
     assert app.extensions["tracker.pages"].hits == 1
 
 
-def test_a_lead_of_two_teams_sees_each_teams_matrix(app, client, two_team_lead):
+def test_a_lead_of_two_teams_sees_each_teams_matrix(app, client_as, two_team_lead):
     org = two_team_lead
-    login(client, "lead@example.com")
+    client = client_as("lead")
     for _round in range(2):  # rendered, then from the cache
         mine = _html(client, f"/teams/{org.team.id}/matrix")
         other = _html(client, f"/teams/{org.other_team.id}/matrix")
@@ -258,7 +258,7 @@ def clock(monkeypatch):
     return Clock
 
 
-def test_a_new_minute_renders_the_dashboard_again(app, client, org, make_session, clock):
+def test_a_new_minute_renders_the_dashboard_again(app, client_as, org, make_session, clock):
     """At 23:59 an item due today is not overdue; a minute later, on the next day, it is."""
     make_session(
         org.eng,
@@ -266,7 +266,7 @@ def test_a_new_minute_renders_the_dashboard_again(app, client, org, make_session
         held_at=datetime(2026, 3, 1, 10),
         items=[("Due-on-the-tenth", "mentee", date(2026, 3, 10))],
     )
-    login(client, "lead@example.com")
+    client = client_as("lead")
     for _twice in range(2):
         page = _html(client, "/dashboard")
         assert "Due-on-the-tenth" not in page
@@ -275,12 +275,12 @@ def test_a_new_minute_renders_the_dashboard_again(app, client, org, make_session
 
 
 @pytest.mark.parametrize("url", ["/teams/{team}/matrix", "/teams/{team}/matrix?category=data"])
-def test_a_new_minute_is_a_new_matrix_entry(app, client, org, framework, clock, url):
+def test_a_new_minute_is_a_new_matrix_entry(app, client_as, org, framework, clock, url):
     """Nothing on the matrix reads the clock, but its forms' tokens age: a new minute is a new
     render, so a page's tokens are never more than a minute old when served."""
     pages = app.extensions["tracker.pages"]
     url = url.format(team=org.team.id)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     _html(client, url)
     _html(client, url)
     assert (pages.hits, pages.misses) == (1, 1)
@@ -294,12 +294,12 @@ def test_a_new_minute_is_a_new_matrix_entry(app, client, org, framework, clock, 
 
 @pytest.mark.parametrize("url", URLS)
 @pytest.mark.parametrize("how", ["orm", "bulk"])
-def test_a_write_between_two_loads_is_shown(app, client, site, db, url, how):
+def test_a_write_between_two_loads_is_shown(app, client_as, site, db, url, how):
     from tracker.team.models import Member
 
     org, _team = site
     url = url.format(team=org.team.id)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     _html(client, url)
     assert "Eve Renamed" not in _html(client, url)
     if how == "orm":

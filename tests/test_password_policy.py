@@ -168,8 +168,8 @@ def _refused(text: str, expected: str, password: str) -> None:
     ("password", "expected"),
     [(p, COMMON) for p in COMMON_FAMILY] + [(p, PATTERN) for p in PATTERN_FAMILY],
 )
-def test_account_page_refuses_common_and_patterned_passwords(client, org, password, expected):
-    login(client, "eve@example.com")
+def test_account_page_refuses_common_and_patterned_passwords(client_as, org, password, expected):
+    client = client_as("engineer")
     r = client.form(
         "/account", {"current_password": PASSWORD, "password": password, "confirm": password}
     )
@@ -185,8 +185,10 @@ def test_account_page_refuses_common_and_patterned_passwords(client, org, passwo
     + [(p, PERSONAL) for p in UNICODE_PERSONAL]
     + [(p, TOO_EASY) for p in UNICODE_COMMON],
 )
-def test_account_page_refuses_context_words_and_unicode_disguises(client, org, password, expected):
-    login(client, "eve@example.com")
+def test_account_page_refuses_context_words_and_unicode_disguises(
+    client_as, org, password, expected
+):
+    client = client_as("engineer")
     r = client.form(
         "/account", {"current_password": PASSWORD, "password": password, "confirm": password}
     )
@@ -197,9 +199,9 @@ def test_account_page_refuses_context_words_and_unicode_disguises(client, org, p
 
 
 @pytest.mark.parametrize("index", range(len(personal_family("e@x.io", "A B"))))
-def test_account_page_refuses_the_users_own_email_and_name(client, org, index):
+def test_account_page_refuses_the_users_own_email_and_name(client_as, org, index):
     password = personal_family("eve@example.com", "Eve Engineer")[index]
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     r = client.form(
         "/account", {"current_password": PASSWORD, "password": password, "confirm": password}
     )

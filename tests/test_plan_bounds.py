@@ -144,11 +144,11 @@ def test_plan_page_shows_each_goals_newest_comments_and_links_to_all(client, org
         assert f"All {n} comments" in article and f"The newest {COMMENTS_SHOWN} of {n}" in article
 
 
-def test_comment_pages_walk_every_comment_once(client, org, db, plan):
+def test_comment_pages_walk_every_comment_once(client_as, org, db, plan):
     n = 2 * COMMENTS_PAGE + 5
     goal = plan.goals[0]
     _comments(db, goal, org.eng.user_id, n)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     seen = []
     pages = -(-n // COMMENTS_PAGE)
     for p in range(1, pages + 1):
@@ -162,26 +162,24 @@ def test_comment_pages_walk_every_comment_once(client, org, db, plan):
 
 
 @pytest.mark.parametrize("bad", ["0", "-3", "999999", "99999999999999999999", "x", "²", ""])
-def test_odd_comment_pages_show_a_real_page(client, org, db, plan, bad):
+def test_odd_comment_pages_show_a_real_page(client_as, org, db, plan, bad):
     goal = plan.goals[0]
     _comments(db, goal, org.eng.user_id, COMMENTS_PAGE + 3)
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     shown = _numbers(_page(client, f"/goals/{goal.id}/all-comments", page=bad), "c")
     assert 0 < len(shown) <= COMMENTS_PAGE
 
 
-def test_a_goal_without_comments_has_an_empty_comment_page(client, org, plan):
-    login(client, "eve@example.com")
+def test_a_goal_without_comments_has_an_empty_comment_page(client_as, org, plan):
+    client = client_as("engineer")
     assert "No comments yet." in _page(client, f"/goals/{plan.goals[0].id}/all-comments")
 
 
-def test_comments_of_another_members_goal_are_not_shown(app, org, db, plan):
+def test_comments_of_another_members_goal_are_not_shown(client_as, app, org, db, plan):
     _comments(db, plan.goals[0], org.eng.user_id, 5)
-    other = app.test_client()
-    login(other, "other@example.com")
+    other = client_as("other@example.com")
     assert other.get(f"/goals/{plan.goals[0].id}/all-comments").status_code == 404
-    sol = app.test_client()
-    login(sol, "sol@example.com")
+    sol = client_as("sol@example.com")
     assert sol.get(f"/goals/{plan.goals[0].id}/all-comments").status_code == 404
 
 
@@ -190,10 +188,10 @@ def test_comments_of_another_members_goal_are_not_shown(app, org, db, plan):
 
 @pytest.mark.parametrize("n", [0, COMMENTS_SHOWN, COMMENTS_SHOWN + 1, 300])
 def test_print_view_prints_the_newest_comments_and_says_what_it_leaves_out(
-    client, org, db, plan, n
+    client_as, org, db, plan, n
 ):
     _comments(db, plan.goals[0], org.eng.user_id, n)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     page = _page(client, f"/members/{org.eng.id}/plan/print")
     assert _numbers(page, "c") == [n - 1 - i for i in range(min(n, COMMENTS_SHOWN))]
     left = n - COMMENTS_SHOWN
@@ -206,10 +204,10 @@ def test_print_view_prints_the_newest_comments_and_says_what_it_leaves_out(
 
 @pytest.mark.parametrize("n", [0, 1, EVENTS_SHOWN, EVENTS_SHOWN + 1, 2 * EVENTS_PAGE + 7])
 def test_plan_history_shows_the_newest_changes_then_every_one_a_page_at_a_time(
-    client, org, db, plan, n
+    client_as, org, db, plan, n
 ):
     _events(db, plan, org.lead.id, n)
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     history = _history(_page(client, f"/members/{org.eng.id}/plan"))
     assert _numbers(history, "e") == [n - 1 - i for i in range(min(n, EVENTS_SHOWN))]
     assert (f"All {n} changes" in history) == (n > EVENTS_SHOWN)
@@ -276,15 +274,14 @@ def test_plan_pages_cost_the_same_queries_and_bounded_bytes_however_long_the_lis
         assert size <= small[url] + 1000, (url, small[url], size)  # a few digits more, no more
 
 
-def test_the_reviews_plan_page_is_small(app, client, org, db, plan):
+def test_the_reviews_plan_page_is_small(app, client_as, org, db, plan):
     """300 comments of the largest size, posted through the form by the engineer herself."""
     goal = plan.goals[0]
-    eve = app.test_client()
-    login(eve, "eve@example.com")
+    eve = client_as("engineer")
     for i in range(300):
         body = f"growth-{i:03d} " + "g" * (MAX_COMMENT - 11)
         assert eve.form(f"/goals/{goal.id}/comments", {"body": body}).status_code == 302
-    login(client, "lead@example.com")
+    client = client_as("lead")
     for url in (f"/members/{org.eng.id}/plan", f"/members/{org.eng.id}/plan/print"):
         page = _page(client, url)
         assert page.count("growth-") == COMMENTS_SHOWN, url
@@ -295,13 +292,13 @@ def test_the_reviews_plan_page_is_small(app, client, org, db, plan):
 
 
 @pytest.mark.parametrize("status", ["not_started", "done", "dropped"])
-def test_a_plan_holds_at_most_max_goals(client, org, db, plan, status):
+def test_a_plan_holds_at_most_max_goals(client_as, org, db, plan, status):
     db.add_all(
         Goal(plan_id=plan.id, title=f"Goal {i}", position=i + 1, status=status)
         for i in range(MAX_GOALS - 2)
     )
     db.commit()
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(f"/members/{org.eng.id}/plan/goals", {"title": "The last one"})
     assert r.status_code == 302 and _count(db, Goal) == MAX_GOALS
     before = _count(db, PlanEvent)
@@ -319,7 +316,7 @@ def test_a_plan_holds_at_most_max_goals(client, org, db, plan, status):
 
 @pytest.mark.parametrize("n", [1, LINKS_SHOWN, LINKS_SHOWN + 1, 40])
 def test_a_goal_names_at_most_a_few_of_its_sessions_and_milestones(
-    client, org, db, plan, delivery, make_session, make_milestone, n
+    client_as, org, db, plan, delivery, make_session, make_milestone, n
 ):
     goal = db.get(Goal, plan.goals[0].id)
     goal.sessions = [
@@ -328,7 +325,7 @@ def test_a_goal_names_at_most_a_few_of_its_sessions_and_milestones(
     ]
     goal.milestones = [make_milestone(org.project, f"ms-{i:04d}", owner=org.eng) for i in range(n)]
     db.commit()
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     article = _goal_article(_page(client, f"/members/{org.eng.id}/plan"), goal)
     assert len(_numbers(article, "ms")) == min(n, LINKS_SHOWN)
     assert len(re.findall(r"2025-\d\d-\d\d \(1:1\)", article)) == min(n, LINKS_SHOWN)

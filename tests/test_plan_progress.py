@@ -30,7 +30,7 @@ def _overall(html: str) -> int:
     return int(re.search(r'<progress id="overall-\d+" value="(\d+)" max="100"', html).group(1))
 
 
-def test_progress_is_computed_from_ratings_and_statuses(client, org, db, plan, rate):
+def test_progress_is_computed_from_ratings_and_statuses(client_as, org, db, plan, rate):
     in_progress = plan.goals[0]  # 0.5
     py = _goal(db, plan, "Python", competency_key="python-programming", target_proficiency=4)
     sql = _goal(db, plan, "SQL", competency_key="sql", target_proficiency=3)
@@ -42,7 +42,7 @@ def test_progress_is_computed_from_ratings_and_statuses(client, org, db, plan, r
     rate(org.eng, "python-programming", 2, rater=org.lead, when=datetime(2026, 6, 1))  # latest
     rate(org.eng, "python-programming", 4, kind="self")  # self-ratings do not count
     rate(org.eng, "sql", 5, rater=org.lead)  # above the target: capped at 100%
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     html = client.get(f"/members/{org.eng.id}/plan").data.decode()
     got = {g.title: _bar(html, g) for g in (in_progress, py, sql, unrated, done, todo, dropped)}
     assert got == {
@@ -98,10 +98,10 @@ def test_goals_due_soonest_are_open_goals_dated_first(db, org, plan):
     assert plans.goals_due_soonest(db, org.mate) == []
 
 
-def test_gap_becomes_a_goal_in_one_click(client, org, db, plan, rate):
+def test_gap_becomes_a_goal_in_one_click(client_as, org, db, plan, rate):
     rate(org.eng, "sql", 1, rater=org.lead)
     rate(org.eng, "python-programming", 4, rater=org.lead)  # meets Senior: no gap
-    login(client, "lead@example.com")
+    client = client_as("lead")
     url = f"/members/{org.eng.id}/plan"
     html = client.get(url).data.decode()
     gaps = html[html.index('id="gaps"') :]
@@ -126,17 +126,17 @@ def test_gap_becomes_a_goal_in_one_click(client, org, db, plan, rate):
     assert db.scalar(select(Goal.id).where(Goal.competency_key == "sql").offset(1)) is None
 
 
-def test_engineer_sees_gaps_without_the_button(client, org, plan, rate):
+def test_engineer_sees_gaps_without_the_button(client_as, org, plan, rate):
     rate(org.eng, "sql", 1, rater=org.lead)
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     html = client.get(f"/members/{org.eng.id}/plan").data.decode()
     assert 'id="gap-sql"' in html and "Make this a goal" not in html
 
 
-def test_summary_partial_is_at_the_top_of_the_plan_page(client, org, db, plan):
+def test_summary_partial_is_at_the_top_of_the_plan_page(client_as, org, db, plan):
     for i in range(7):
         _goal(db, plan, f"Goal number {i}", position=i + 1)
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     html = client.get(f"/members/{org.eng.id}/plan").data.decode()
     summary = html[html.index('class="plan-summary"') : html.index('id="goals"')]
     assert "Growth plan: towards Senior" in summary and "by 2027-06-30" in summary
@@ -145,10 +145,10 @@ def test_summary_partial_is_at_the_top_of_the_plan_page(client, org, db, plan):
     assert "Own the feature store" in summary and "Goal number 4" not in summary
 
 
-def test_print_page_is_clean(client, org, db, plan, app):
+def test_print_page_is_clean(client_as, org, db, plan, app):
     db.add(GoalComment(goal_id=plan.goals[0].id, author_id=org.lead.id, body="Good start"))
     db.commit()
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     r = client.get(f"/members/{org.eng.id}/plan/print")
     html = r.data.decode()
     assert r.status_code == 200

@@ -32,8 +32,8 @@ def _snapshot(db):
 # --- creating and updating, with history --------------------------------------------------
 
 
-def test_lead_creates_then_updates_a_plan_and_history_records_it(client, org, db, framework):
-    login(client, "lead@example.com")
+def test_lead_creates_then_updates_a_plan_and_history_records_it(client_as, org, db, framework):
+    client = client_as("lead")
     url = f"/members/{org.eng.id}/plan"
     html = client.get(url).data.decode()
     assert "Create Eve Engineer’s growth plan" in html and "Create plan" in html
@@ -65,15 +65,15 @@ def test_lead_creates_then_updates_a_plan_and_history_records_it(client, org, db
     assert "Target level changed from Senior to Lead" in history and "Lee Lead" in history
 
 
-def test_admin_creates_a_plan_for_any_member(client, org, db, framework):
-    login(client, "admin@example.com")
+def test_admin_creates_a_plan_for_any_member(client_as, org, db, framework):
+    client = client_as("admin")
     r = client.form(f"/members/{org.stranger.id}/plan", {"target_level": "Lead"})
     assert r.status_code == 302
     assert db.scalar(select(GrowthPlan.member_id)) == org.stranger.id
 
 
-def test_engineer_without_a_plan_sees_no_plan_yet(client, org, framework):
-    login(client, "eve@example.com")
+def test_engineer_without_a_plan_sees_no_plan_yet(client_as, org, framework):
+    client = client_as("engineer")
     html = client.get(f"/members/{org.eng.id}/plan").data.decode()
     assert "No growth plan yet. Your lead creates it" in html
     assert "Create plan" not in html and 'name="target_level"' not in html
@@ -100,9 +100,9 @@ def _all_requests(client, org, goal_id):
     }
 
 
-def test_engineer_reads_and_comments_on_own_plan_but_cannot_edit(client, org, db, plan):
+def test_engineer_reads_and_comments_on_own_plan_but_cannot_edit(client_as, org, db, plan):
     goal_id = plan.goals[0].id
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     html = client.get(f"/members/{org.eng.id}/plan").data.decode()
     assert "Own the feature store" in html and "Add a comment" in html
     for lead_only in ("Make this a goal", "Add a goal", "edit goal", 'name="target_level"'):
@@ -168,9 +168,11 @@ def test_lead_and_admin_may_do_everything(client, org, db, plan, rate):
 # --- goals -------------------------------------------------------------------------------------
 
 
-def test_lead_adds_a_competency_goal_and_edits_it_with_history(client, org, db, plan, make_session):
+def test_lead_adds_a_competency_goal_and_edits_it_with_history(
+    client_as, org, db, plan, make_session
+):
     session = make_session(org.eng, org.lead)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(
         f"/members/{org.eng.id}/plan/goals",
         {
@@ -225,10 +227,10 @@ def test_lead_adds_a_competency_goal_and_edits_it_with_history(client, org, db, 
     assert "Dropped goal" in history and "Re-opened goal" in history
 
 
-def test_linking_another_members_session_is_refused(client, org, db, plan, make_session):
+def test_linking_another_members_session_is_refused(client_as, org, db, plan, make_session):
     mine, theirs = make_session(org.eng, org.lead), make_session(org.mate, org.lead)
     goal = plan.goals[0]
-    login(client, "lead@example.com")
+    client = client_as("lead")
     before = _snapshot(db)
     r = client.form(
         f"/goals/{goal.id}/edit",
@@ -241,10 +243,12 @@ def test_linking_another_members_session_is_refused(client, org, db, plan, make_
     assert db.scalar(select(func.count()).select_from(Goal).where(Goal.sessions.any())) == 0
 
 
-def test_competency_goal_links_to_self_assessment_and_the_competencies_page(client, org, db, plan):
+def test_competency_goal_links_to_self_assessment_and_the_competencies_page(
+    client_as, org, db, plan
+):
     db.add(Goal(plan_id=plan.id, title="SQL", competency_key="sql", target_proficiency=3))
     db.commit()
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     html = client.get(f"/members/{org.eng.id}/plan").data.decode()
     assert f"/members/{org.eng.id}/competencies?target=Senior#comp-sql" in html
     assert "Self-assess SQL and data querying" in html
@@ -255,8 +259,8 @@ def test_competency_goal_links_to_self_assessment_and_the_competencies_page(clie
 # --- bad input: a clear message naming the field, the typing kept, nothing written -----------
 
 
-def test_target_level_outside_the_framework_is_refused(client, org, db, framework):
-    login(client, "lead@example.com")
+def test_target_level_outside_the_framework_is_refused(client_as, org, db, framework):
+    client = client_as("lead")
     r = client.form(
         f"/members/{org.eng.id}/plan", {"target_level": "Wizard", "summary": "kept summary"}
     )
@@ -267,8 +271,8 @@ def test_target_level_outside_the_framework_is_refused(client, org, db, framewor
     assert _count(db, GrowthPlan) == 0 and _count(db, PlanEvent) == 0
 
 
-def test_changing_to_an_unknown_level_leaves_the_plan_as_it_was(client, org, db, plan):
-    login(client, "lead@example.com")
+def test_changing_to_an_unknown_level_leaves_the_plan_as_it_was(client_as, org, db, plan):
+    client = client_as("lead")
     before = _snapshot(db)
     r = client.form(
         f"/members/{org.eng.id}/plan", {"target_level": "Staff", "target_date": "2028-01-01"}
@@ -277,8 +281,8 @@ def test_changing_to_an_unknown_level_leaves_the_plan_as_it_was(client, org, db,
     assert _snapshot(db) == before
 
 
-def test_unparseable_dates_are_refused_and_kept(client, org, db, plan):
-    login(client, "lead@example.com")
+def test_unparseable_dates_are_refused_and_kept(client_as, org, db, plan):
+    client = client_as("lead")
     before = _snapshot(db)
     r = client.form(
         f"/members/{org.eng.id}/plan", {"target_level": "Lead", "target_date": "next spring"}
@@ -302,8 +306,8 @@ def test_unparseable_dates_are_refused_and_kept(client, org, db, plan):
     assert _snapshot(db) == before
 
 
-def test_competency_outside_the_framework_is_refused(client, org, db, plan):
-    login(client, "lead@example.com")
+def test_competency_outside_the_framework_is_refused(client_as, org, db, plan):
+    client = client_as("lead")
     before = _snapshot(db)
     r = client.form(
         f"/members/{org.eng.id}/plan/goals",
@@ -323,8 +327,8 @@ def test_competency_outside_the_framework_is_refused(client, org, db, plan):
     assert _snapshot(db) == before
 
 
-def test_target_proficiency_off_the_scale_is_refused(client, org, db, plan):
-    login(client, "lead@example.com")
+def test_target_proficiency_off_the_scale_is_refused(client_as, org, db, plan):
+    client = client_as("lead")
     before = _snapshot(db)
     for value in ("9", "-1", "three"):
         r = client.form(
@@ -343,9 +347,9 @@ def test_target_proficiency_off_the_scale_is_refused(client, org, db, plan):
     assert _snapshot(db) == before
 
 
-def test_missing_title_unknown_status_and_empty_comment_are_refused(client, org, db, plan):
+def test_missing_title_unknown_status_and_empty_comment_are_refused(client_as, org, db, plan):
     goal = plan.goals[0]
-    login(client, "lead@example.com")
+    client = client_as("lead")
     before = _snapshot(db)
     r = client.form(f"/members/{org.eng.id}/plan/goals", {"title": "  ", "description": "kept"})
     assert r.status_code == 400 and b"Title is required." in r.data and b"kept</textarea>" in r.data
@@ -358,15 +362,15 @@ def test_missing_title_unknown_status_and_empty_comment_are_refused(client, org,
     assert _snapshot(db) == before
 
 
-def test_comment_typing_is_kept_when_refused(client, org, db, plan):
-    login(client, "eve@example.com")
+def test_comment_typing_is_kept_when_refused(client_as, org, db, plan):
+    client = client_as("engineer")
     r = client.form(f"/goals/{plan.goals[0].id}/comments", {"body": "y" * 5001})
     assert r.status_code == 400 and ("y" * 5001 + "</textarea>") in r.data.decode()
     assert _count(db, GoalComment) == 0
 
 
-def test_archived_members_plan_is_read_only(client, org, db, plan):
-    login(client, "lead@example.com")
+def test_archived_members_plan_is_read_only(client_as, org, db, plan):
+    client = client_as("lead")
     client.form(f"/members/{org.eng.id}/archive")
     before = _snapshot(db)
     r = client.form(f"/members/{org.eng.id}/plan", {"target_level": "Lead"})
@@ -379,8 +383,8 @@ def test_archived_members_plan_is_read_only(client, org, db, plan):
 # --- hostile input ---------------------------------------------------------------------------
 
 
-def test_script_in_titles_and_comments_is_escaped(client, org, db, plan):
-    login(client, "lead@example.com")
+def test_script_in_titles_and_comments_is_escaped(client_as, org, db, plan):
+    client = client_as("lead")
     evil = "<script>alert(1)</script>"
     client.form(f"/members/{org.eng.id}/plan/goals", {"title": evil, "description": evil})
     client.form(f"/goals/{plan.goals[0].id}/comments", {"body": evil})
@@ -392,12 +396,12 @@ def test_script_in_titles_and_comments_is_escaped(client, org, db, plan):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
 
 
-def test_goal_links_milestones_the_member_owns(client, org, db, plan, delivery, make_milestone):
+def test_goal_links_milestones_the_member_owns(client_as, org, db, plan, delivery, make_milestone):
     from tracker.plans.models import Goal
 
     goal = plan.goals[0]
     not_hers = make_milestone(org.project, "Max's work", owner=org.mate)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     edit = f"/goals/{goal.id}/edit"
     assert "Backfill" in client.get(edit).data.decode()  # Eve's milestone is offered
     r = client.form(

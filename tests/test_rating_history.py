@@ -98,20 +98,20 @@ def test_unknown_history_key_shows_the_normal_page(lead, org, key):
     assert len(_notes(_row(r.get_data(as_text=True)))) == HISTORY_SHOWN
 
 
-def test_history_of_the_engineer_herself_pages_too(client, org, db, framework):
+def test_history_of_the_engineer_herself_pages_too(client_as, org, db, framework):
     _self_ratings(db, org.eng, _comp(db, framework), 45)
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     url = f"/members/{org.eng.id}/competencies?history={KEY}&history_page=3"
     row = _row(client.get(url).get_data(as_text=True))
     assert _notes(row) == [4, 3, 2, 1, 0] and "page 3 of 3" in row
 
 
 @pytest.mark.parametrize("opened", [None, KEY], ids=["closed", "opened"])
-def test_member_page_queries_do_not_grow_with_history(app, client, org, db, framework, opened):
+def test_member_page_queries_do_not_grow_with_history(app, client_as, org, db, framework, opened):
     comps = [_comp(db, framework, k) for k in (KEY, "sql", "model-development")]
     for c in comps:
         _self_ratings(db, org.eng, c, HISTORY_PAGE + 5)  # page 2 exists in both
-    login(client, "lead@example.com")
+    client = client_as("lead")
     url = f"/members/{org.eng.id}/competencies" + (
         f"?history={opened}&history_page=2" if opened else ""
     )
@@ -157,9 +157,9 @@ def test_notes_over_the_cap_are_refused_naming_the_field_and_kept(
     assert db.scalar(select(func.count()).select_from(Rating)) == 0
 
 
-def test_a_note_at_the_cap_is_saved(client, org, db, framework):
+def test_a_note_at_the_cap_is_saved(client_as, org, db, framework):
     comp = _comp(db, framework)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     text = "é" * MAX_NOTE
     r = client.form(
         f"/members/{org.eng.id}/ratings",

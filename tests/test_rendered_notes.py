@@ -44,7 +44,7 @@ def assert_stored(db) -> int:
 
 
 def test_a_timeline_of_50_costly_notes_renders_nothing_per_view(
-    app, client, db, org, make_session, renders
+    app, client_as, db, org, make_session, renders
 ):
     start = utcnow() - timedelta(days=400)
     first = make_session(org.eng, org.lead, held_at=start, shared=COSTLY)
@@ -59,9 +59,8 @@ def test_a_timeline_of_50_costly_notes_renders_nothing_per_view(
     sessions = [first, make_session(org.eng, org.lead, shared="**agreed** [doc](https://e.com)")]
     assert db.scalar(select(func.count()).select_from(MentoringSession)) == 50
     renders.clear()
-    eve = app.test_client()
-    login(eve, "eve@example.com")
-    login(client, "lead@example.com")
+    eve = client_as("engineer")
+    client = client_as("lead")
     pages = [
         (client, f"/members/{org.eng.id}/sessions"),
         (eve, f"/members/{org.eng.id}/sessions"),
@@ -76,7 +75,7 @@ def test_a_timeline_of_50_costly_notes_renders_nothing_per_view(
 
 
 def test_pages_serve_the_stored_html_and_private_html_only_to_its_author(
-    app, client, db, org, make_user, make_session, renders
+    app, client_as, db, org, make_user, make_session, renders
 ):
     org.team.leads.append(make_user("lead", email="colead@example.com", name="Cora Colead"))
     s = make_session(org.eng, org.lead, agenda="a", shared="b", private="c")
@@ -87,7 +86,7 @@ def test_pages_serve_the_stored_html_and_private_html_only_to_its_author(
     )
     db.commit()
     renders.clear()
-    login(client, "lead@example.com")
+    client = client_as("lead")
     body = client.get(f"/sessions/{s.id}").data.decode()
     assert all(f"<p>stored-{name}</p>" in body for name in NOTES)
     for email in ("eve@example.com", "colead@example.com", "admin@example.com"):
@@ -108,8 +107,8 @@ SOURCES = {
 }
 
 
-def test_the_forms_store_the_html_of_what_they_save(client, db, org, framework):
-    login(client, "lead@example.com")
+def test_the_forms_store_the_html_of_what_they_save(client_as, db, org, framework):
+    client = client_as("lead")
     r = client.form(f"/members/{org.eng.id}/sessions/new", FORM | SOURCES)
     assert r.status_code == 302
     assert assert_stored(db) == 1
@@ -193,11 +192,11 @@ CAPS.append(("private_notes", "Private notes", 20000))
 @pytest.mark.parametrize("over", [1, 13, 20000])
 @pytest.mark.parametrize("editing", [False, True], ids=["new", "edit"])
 def test_a_note_over_its_cap_is_refused_naming_the_field(
-    client, db, org, framework, make_session, name, label, limit, over, editing
+    client_as, db, org, framework, make_session, name, label, limit, over, editing
 ):
     s = make_session(org.eng, org.lead, held_at=datetime(2026, 11, 20, 10)) if editing else None
     typed = ('<b>"tag" & ' + "word " * limit)[: limit + over]
-    login(client, "lead@example.com")
+    client = client_as("lead")
     url = f"/sessions/{s.id}/edit" if editing else f"/members/{org.eng.id}/sessions/new"
     r = client.form(url, FORM | {name: typed})
     body = r.data.decode()
@@ -211,11 +210,11 @@ def test_a_note_over_its_cap_is_refused_naming_the_field(
 
 @pytest.mark.parametrize(("name", "label", "limit"), CAPS)
 def test_a_note_at_its_cap_is_saved_a_typed_line_break_counting_once(
-    client, db, org, framework, name, label, limit
+    client_as, db, org, framework, name, label, limit
 ):
     lines = "line\r\n" * (limit // 5)
     typed = lines[: limit + limit // 5]  # over the cap in CRLFs, at it in line breaks
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(f"/members/{org.eng.id}/sessions/new", FORM | {name: typed})
     assert r.status_code == 302, r.data.decode()[-3000:]
     stored = getattr(db.scalar(select(MentoringSession)), name)
@@ -240,14 +239,14 @@ def test_the_service_refuses_an_over_long_note_naming_the_field(db, org, name, l
 
 @pytest.mark.parametrize("shown_anyway", [False, True], ids=["as is", "sessions shown"])
 def test_the_log_names_notes_and_their_html_never_their_contents(
-    client, db, org, framework, monkeypatch, shown_anyway
+    client_as, db, org, framework, monkeypatch, shown_anyway
 ):
     from tracker import auditing as audit
 
     if shown_anyway:  # a careless change: sessions no longer hidden, notes listed as shown
         monkeypatch.setattr(MentoringSession, "audit_values", True)
         monkeypatch.setattr(audit, "SHOWN", audit.SHOWN | audit.NOTE_FIELDS)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     notes = {name: f"**MARK{i}** [MARK{i}](https://e.com/MARK{i})" for i, name in enumerate(NOTES)}
     assert client.form(f"/members/{org.eng.id}/sessions/new", FORM | notes).status_code == 302
     s = db.scalar(select(MentoringSession))

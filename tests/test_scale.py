@@ -93,7 +93,7 @@ def test_scale_seed_counts_determinism_and_pages(app, db, runner, client):
     assert client.get("/me").status_code == 200
 
 
-def test_timeline_pages_at_fifty_with_constant_statements(app, client, org, make_session):
+def test_timeline_pages_at_fifty_with_constant_statements(app, client_as, org, make_session):
     from datetime import datetime, timedelta
 
     from tests.conftest import count_queries
@@ -101,7 +101,7 @@ def test_timeline_pages_at_fifty_with_constant_statements(app, client, org, make
     start = datetime(2025, 1, 6, 10)
     for i in range(55):
         make_session(org.eng, org.lead, held_at=start + timedelta(days=7 * i), shared=f"note {i}")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     url = f"/members/{org.eng.id}/sessions"
     with count_queries(app) as n:
         first = client.get(url).get_data(as_text=True)
@@ -112,12 +112,12 @@ def test_timeline_pages_at_fifty_with_constant_statements(app, client, org, make
     assert n() == m()
 
 
-def test_dashboard_pages_overdue_items(app, client, org, make_session):
+def test_dashboard_pages_overdue_items(app, client_as, org, make_session):
     from datetime import date, datetime, timedelta
 
     items = [(f"item {i:02d}", "mentee", date(2025, 1, 1) + timedelta(days=i)) for i in range(60)]
     make_session(org.eng, org.lead, held_at=datetime(2024, 12, 1, 10), items=items)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     html = client.get("/dashboard").get_data(as_text=True)
     assert "item 00" in html and "item 49" in html and "item 50" not in html
     assert "1–50 of 60" in html

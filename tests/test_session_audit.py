@@ -40,13 +40,11 @@ def _new(db, seen: int) -> list[AuditEvent]:
         ("end other sessions", "/account/sessions/end-others", "1 sessions ended"),
     ],
 )
-def test_ending_sessions_is_audited_once(app, db, org, action, url, summary):
+def test_ending_sessions_is_audited_once(client_as, app, db, org, action, url, summary):
     from tracker.auth.sessions import LoginSession
 
-    other = app.test_client()
-    login(other, "lead@example.com")
-    client = app.test_client()
-    login(client, "lead@example.com")
+    client_as("lead")  # another device of the lead's, logged in first
+    client = client_as("lead")
     db.commit()
     other_id = db.scalar(select(func.min(LoginSession.id)))
     seen = len(_events(db))
@@ -116,11 +114,10 @@ def test_a_refused_get_keeps_the_page_cache_and_the_request_a_read(app, db, org)
     assert len(_events(db, action="refused")) == 3
 
 
-def test_a_refusal_while_someone_else_writes_is_still_recorded(app, db, org, one_on_one):
+def test_a_refusal_while_someone_else_writes_is_still_recorded(client_as, app, db, org, one_on_one):
     """A refused POST runs in a write transaction (SQLite: BEGIN IMMEDIATE); its audit row is
     written after that transaction has ended, so it neither waits on itself nor is lost."""
-    admin = app.test_client()
-    login(admin, "admin@example.com")
+    admin = client_as("admin")
     for i in range(5):
         r = admin.form(f"/sessions/{one_on_one.id}/edit", {"private_notes": f"{SECRET} {i}"})
         assert r.status_code == 403

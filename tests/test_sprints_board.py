@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import login
 from tracker.sprints.models import Milestone, MilestoneMove, Sprint
 
 TODAY = date.today()
@@ -36,8 +35,8 @@ def running(org, make_project, make_sprint, make_milestone):
     return org
 
 
-def test_board_shows_milestones_by_status_with_owners_goal_and_days_left(client, running):
-    login(client, "lead@example.com")
+def test_board_shows_milestones_by_status_with_owners_goal_and_days_left(client_as, running):
+    client = client_as("lead")
     html = client.get(f"/sprints/{running.sprint.id}").data.decode()
     assert "Ship the store" in html
     assert "11 days left" in html  # 14-day sprint, 3 days gone, today counts
@@ -48,14 +47,14 @@ def test_board_shows_milestones_by_status_with_owners_goal_and_days_left(client,
     assert "Doing it" in html[html.index('aria-label="In progress"') :]
 
 
-def test_board_of_a_future_sprint_says_when_it_starts(client, org, make_sprint):
+def test_board_of_a_future_sprint_says_when_it_starts(client_as, org, make_sprint):
     sprint = make_sprint(org.team, TODAY + timedelta(days=5))
-    login(client, "lead@example.com")
+    client = client_as("lead")
     assert b"starts in 5 days" in client.get(f"/sprints/{sprint.id}").data
 
 
-def test_close_page_shows_planned_done_and_left(client, running):
-    login(client, "lead@example.com")
+def test_close_page_shows_planned_done_and_left(client_as, running):
+    client = client_as("lead")
     html = client.get(f"/sprints/{running.sprint.id}/close").data.decode()
     assert "<dt>Planned</dt><dd>4</dd>" in html
     assert "<dt>Done</dt><dd>1</dd>" in html
@@ -63,8 +62,8 @@ def test_close_page_shows_planned_done_and_left(client, running):
     assert "a new sprint, <strong>" in html  # none planned yet: one will be created
 
 
-def test_closing_carries_unfinished_milestones_to_a_new_next_sprint(client, running, db):
-    login(client, "lead@example.com")
+def test_closing_carries_unfinished_milestones_to_a_new_next_sprint(client_as, running, db):
+    client = client_as("lead")
     ms = running.ms
     r = client.form(
         f"/sprints/{running.sprint.id}/close",
@@ -95,7 +94,7 @@ def test_closing_carries_unfinished_milestones_to_a_new_next_sprint(client, runn
 
 
 def test_closing_uses_the_planned_next_sprint_and_drops_with_a_reason(
-    client, running, db, make_sprint
+    client_as, running, db, make_sprint
 ):
     later = make_sprint(running.team, running.sprint.end_date + timedelta(days=10), name="Later")
     nxt = make_sprint(
@@ -104,7 +103,7 @@ def test_closing_uses_the_planned_next_sprint_and_drops_with_a_reason(
         end=running.sprint.end_date + timedelta(days=9),
         name="Next",
     )
-    login(client, "lead@example.com")
+    client = client_as("lead")
     ms = running.ms
     r = client.form(
         f"/sprints/{running.sprint.id}/close",
@@ -125,8 +124,8 @@ def test_closing_uses_the_planned_next_sprint_and_drops_with_a_reason(
     assert db.scalar(select(func.count()).select_from(Sprint)) == 3
 
 
-def test_dropping_without_a_reason_saves_nothing(client, running, db):
-    login(client, "lead@example.com")
+def test_dropping_without_a_reason_saves_nothing(client_as, running, db):
+    client = client_as("lead")
     ms = running.ms
     r = client.form(
         f"/sprints/{running.sprint.id}/close",
@@ -141,9 +140,9 @@ def test_dropping_without_a_reason_saves_nothing(client, running, db):
     assert db.get(Milestone, ms["planned"].id).sprint_id == running.sprint.id
 
 
-def test_only_the_active_sprint_can_be_closed(client, org, db, make_sprint):
+def test_only_the_active_sprint_can_be_closed(client_as, org, db, make_sprint):
     sprint = make_sprint(org.team, TODAY + timedelta(days=20))
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.get(f"/sprints/{sprint.id}/close")
     assert b"only the active sprint can be closed" in r.data
     client.form(f"/sprints/{sprint.id}/close", {})
@@ -151,12 +150,11 @@ def test_only_the_active_sprint_can_be_closed(client, org, db, make_sprint):
     assert sprint.state == "planned"
 
 
-def test_engineer_and_other_lead_cannot_reach_the_board(client, running):
-    login(client, "eve@example.com")
+def test_engineer_and_other_lead_cannot_reach_the_board(client_as, running):
+    client = client_as("engineer")
     assert client.get(f"/sprints/{running.sprint.id}").status_code == 403
     assert client.form(f"/sprints/{running.sprint.id}/close", {}).status_code == 403
-    other = client.application.test_client()
-    login(other, "other@example.com")
+    other = client_as("other@example.com")
     assert other.get(f"/sprints/{running.sprint.id}").status_code == 404
     assert other.form(f"/sprints/{running.sprint.id}/close", {}).status_code == 404
     assert other.get(f"/milestones/{running.ms['done'].id}").status_code == 404

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import icalendar
 from sqlalchemy import func, select
 
-from tests.conftest import count_queries, login
+from tests.conftest import count_queries
 from tracker.sprints.calendar import sprint_events
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 from tracker.sprints.services import dashboard_summary, milestones_owned
@@ -44,10 +44,10 @@ def test_dashboard_summary_per_managed_team(db, org, make_project, make_sprint, 
 
 
 def test_delivery_page_renders_the_dashboard_partial_in_constant_queries(
-    app, client, org, make_project, make_sprint, make_milestone
+    app, client_as, org, make_project, make_sprint, make_milestone
 ):
     _setup(org, make_project, make_sprint, make_milestone)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     with count_queries(app) as n:
         html = client.get("/delivery").data.decode()
     assert "Active sprint:" in html and "11 days left" in html
@@ -62,20 +62,20 @@ def test_delivery_page_renders_the_dashboard_partial_in_constant_queries(
 
 
 def test_engineer_sees_the_milestones_they_own(
-    db, client, org, make_project, make_sprint, make_milestone
+    db, client_as, org, make_project, make_sprint, make_milestone
 ):
     _setup(org, make_project, make_sprint, make_milestone)
     assert [m.title for m in milestones_owned(db, org.eng)] == ["Overdue", "Due soon"]
     assert len(milestones_owned(db, org.eng, include_closed=True)) == 3
-    login(client, "eve@example.com")
+    client = client_as("engineer")
     html = client.get("/milestones/mine").data.decode()
     assert "Due soon" in html and "Overdue" in html and "overdue</span>" in html
     assert "Later" not in html and "Not yours" not in html and ">Done<" not in html
     assert client.get(f"/teams/{org.team.id}/delivery").status_code == 403
 
 
-def test_user_without_a_member_record_owns_nothing(client, org):
-    login(client, "admin@example.com")
+def test_user_without_a_member_record_owns_nothing(client_as, org):
+    client = client_as("admin")
     assert b"You own no open milestones." in client.get("/milestones/mine").data
 
 

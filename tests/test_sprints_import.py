@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import login
 from tracker.delivery.importers import ImportFormatError, parse_delivery, parse_jira_date
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 
@@ -142,8 +141,8 @@ def test_github_plan():
 # --- the web import ---------------------------------------------------------------------------
 
 
-def test_jira_preview_writes_nothing_then_import_once(client, org, db):
-    login(client, "lead@example.com")
+def test_jira_preview_writes_nothing_then_import_once(client_as, org, db):
+    client = client_as("lead")
     r = _upload(client, org.team.id, JIRA.encode())
     assert r.status_code == 200
     html = r.data.decode()
@@ -185,9 +184,9 @@ def test_jira_preview_writes_nothing_then_import_once(client, org, db):
     assert _count(db, MilestoneMove) == 1
 
 
-def test_jira_sprints_match_existing_sprints_by_name(client, org, db, make_sprint):
+def test_jira_sprints_match_existing_sprints_by_name(client_as, org, db, make_sprint):
     existing = make_sprint(org.team, date(2026, 3, 2), name="ml sprint 1", state="closed")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     assert _confirm(client, org.team.id, JIRA, project="Store").status_code == 302
     assert _count(db, Sprint) == 2
     s2 = db.scalar(select(Sprint).where(Sprint.name == "ML Sprint 2"))
@@ -197,9 +196,9 @@ def test_jira_sprints_match_existing_sprints_by_name(client, org, db, make_sprin
     assert db.scalar(select(Project)).name == "Store"
 
 
-def test_github_import_plans_by_due_date(client, org, db, make_sprint):
+def test_github_import_plans_by_due_date(client_as, org, db, make_sprint):
     sprint = make_sprint(org.team, date(2026, 3, 9), state="closed", name="March")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     content = json.dumps(GITHUB)
     r = _upload(client, org.team.id, content.encode(), name="milestones.json")
     assert r.status_code == 200 and b"GitHub import" in r.data and b"#3: no title" in r.data
@@ -219,8 +218,8 @@ def test_github_import_plans_by_due_date(client, org, db, make_sprint):
         (b"[1, 2", b"The JSON is malformed"),
     ],
 )
-def test_bad_upload_is_refused_and_nothing_saved(client, org, db, content, message):
-    login(client, "lead@example.com")
+def test_bad_upload_is_refused_and_nothing_saved(client_as, org, db, content, message):
+    client = client_as("lead")
     r = _upload(client, org.team.id, content)
     assert r.status_code == 400 and message in r.data
     r = _confirm(client, org.team.id, content.decode())
@@ -228,17 +227,16 @@ def test_bad_upload_is_refused_and_nothing_saved(client, org, db, content, messa
     assert _count(db, Milestone) == 0 and _count(db, Project) == 0
 
 
-def test_huge_upload_is_refused(client, org, db):
-    login(client, "lead@example.com")
+def test_huge_upload_is_refused(client_as, org, db):
+    client = client_as("lead")
     r = _upload(client, org.team.id, b"Issue key,Summary,Status\n" + b"x" * (2 * 1024 * 1024))
     assert r.status_code == 400 and b"larger than 2 MiB" in r.data
 
 
-def test_import_is_for_the_team_leads(client, org):
-    login(client, "eve@example.com")
+def test_import_is_for_the_team_leads(client_as, org):
+    client = client_as("engineer")
     assert _upload(client, org.team.id, JIRA.encode()).status_code == 403
-    other = client.application.test_client()
-    login(other, "other@example.com")
+    other = client_as("other@example.com")
     assert _upload(other, org.team.id, JIRA.encode()).status_code == 404
     assert _confirm(other, org.team.id, JIRA).status_code == 404
 

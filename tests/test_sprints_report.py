@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.conftest import count_queries, login
+from tests.conftest import count_queries
 from tracker.delivery.reports import sprint_report
 from tracker.sprints.models import MilestoneMove
 from tracker.sprints.reports import project_timeline
@@ -84,8 +84,8 @@ def test_report_figures(db, history):
     assert burnup.points[-1] == ("S4", 7, 3)
 
 
-def test_report_page_shows_the_table_slips_and_charts(client, history):
-    login(client, "lead@example.com")
+def test_report_page_shows_the_table_slips_and_charts(client_as, history):
+    client = client_as("lead")
     html = client.get(f"/teams/{history.team.id}/sprint-report").data.decode()
     assert "<td>2</td><td>1</td><td>1</td>\n    <td>1</td><td>1</td>" in html  # S2
     assert "Slipper" in html and "2×" in html and "S1 → S2 → S3" in html
@@ -96,8 +96,8 @@ def test_report_page_shows_the_table_slips_and_charts(client, history):
     assert client.get(f"/teams/{history.team.id}/sprint-report?n=x").status_code == 200
 
 
-def test_charts_are_svg_images_with_their_own_csp(client, history):
-    login(client, "lead@example.com")
+def test_charts_are_svg_images_with_their_own_csp(client_as, history):
+    client = client_as("lead")
     for url in (
         f"/teams/{history.team.id}/delivery-trend.svg",
         f"/projects/{history.p.id}/burnup.svg",
@@ -137,8 +137,8 @@ def test_timeline_colours_each_state(db, history):
     assert slipper.slips == 2
 
 
-def test_timeline_page(client, history):
-    login(client, "lead@example.com")
+def test_timeline_page(client_as, history):
+    client = client_as("lead")
     html = client.get(f"/projects/{history.p.id}").data.decode()
     assert 'class="ms-row-at-risk"' in html and 'class="ms-row-late"' in html
     assert "slipped 2×" in html and 'th scope="col" class="current"' in html
@@ -162,9 +162,9 @@ def _page_counts(app, client, history):
 
 
 def test_pages_run_a_constant_number_of_queries(
-    app, client, history, db, make_sprint, make_milestone, make_project
+    app, client_as, history, db, make_sprint, make_milestone, make_project
 ):
-    login(client, "lead@example.com")
+    client = client_as("lead")
     before = _page_counts(app, client, history)
     extra = [
         make_sprint(history.team, TODAY - D(200 - 14 * i), state="closed", name=f"Old {i}")

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from tests.conftest import login
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 from tracker.team.models import Team
 
@@ -24,8 +23,8 @@ def _sprint(name, start, end, goal=""):
 # --- sprints ----------------------------------------------------------------------------------
 
 
-def test_lead_plans_a_sprint(client, org, db):
-    login(client, "lead@example.com")
+def test_lead_plans_a_sprint(client_as, org, db):
+    client = client_as("lead")
     start = date(2026, 12, 7)
     r = client.form(
         f"/teams/{org.team.id}/sprints/new", _sprint("S1", start, start + timedelta(13), "Ship")
@@ -35,24 +34,24 @@ def test_lead_plans_a_sprint(client, org, db):
     assert (sprint.name, sprint.state, sprint.goal) == ("S1", "planned", "Ship")
 
 
-def test_next_sprint_is_proposed_from_the_team_sprint_length(client, org, db, make_sprint):
+def test_next_sprint_is_proposed_from_the_team_sprint_length(client_as, org, db, make_sprint):
     db.get(Team, org.team.id).sprint_length_days = 10
     db.commit()
     make_sprint(org.team, date(2026, 11, 2), date(2026, 11, 15), name="Sprint 7")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     html = client.get(f"/teams/{org.team.id}/sprints/new").data.decode()
     assert 'value="Sprint 8"' in html
     assert 'value="2026-11-16"' in html and 'value="2026-11-25"' in html
 
 
-def test_first_sprint_proposal_starts_today(client, org):
-    login(client, "lead@example.com")
+def test_first_sprint_proposal_starts_today(client_as, org):
+    client = client_as("lead")
     html = client.get(f"/teams/{org.team.id}/sprints/new").data.decode()
     assert f'value="{TODAY.isoformat()}"' in html and 'value="Sprint 1"' in html
 
 
-def test_sprint_ending_before_it_starts_is_refused(client, org, db):
-    login(client, "lead@example.com")
+def test_sprint_ending_before_it_starts_is_refused(client_as, org, db):
+    client = client_as("lead")
     r = client.form(
         f"/teams/{org.team.id}/sprints/new",
         _sprint("Backwards", date(2026, 12, 7), date(2026, 12, 1)),
@@ -64,9 +63,9 @@ def test_sprint_ending_before_it_starts_is_refused(client, org, db):
     assert _count(db, Sprint) == 0
 
 
-def test_overlapping_sprints_are_refused(client, org, db, make_sprint):
+def test_overlapping_sprints_are_refused(client_as, org, db, make_sprint):
     make_sprint(org.team, date(2026, 12, 7), date(2026, 12, 20), name="Existing")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(
         f"/teams/{org.team.id}/sprints/new", _sprint("Clash", date(2026, 12, 20), date(2027, 1, 2))
     )
@@ -75,19 +74,19 @@ def test_overlapping_sprints_are_refused(client, org, db, make_sprint):
     assert _count(db, Sprint) == 1
 
 
-def test_other_teams_sprints_do_not_overlap_ours(client, org, db, make_sprint):
+def test_other_teams_sprints_do_not_overlap_ours(client_as, org, db, make_sprint):
     make_sprint(org.other_team, date(2026, 12, 7), name="Theirs")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(
         f"/teams/{org.team.id}/sprints/new", _sprint("Ours", date(2026, 12, 7), date(2026, 12, 20))
     )
     assert r.status_code == 302
 
 
-def test_editing_a_sprint_into_an_overlap_is_refused(client, org, db, make_sprint):
+def test_editing_a_sprint_into_an_overlap_is_refused(client_as, org, db, make_sprint):
     make_sprint(org.team, date(2026, 12, 7), name="A")
     b = make_sprint(org.team, date(2026, 12, 21), name="B")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(f"/sprints/{b.id}/edit", _sprint("B", date(2026, 12, 14), date(2026, 12, 27)))
     assert r.status_code == 400 and b"overlap A" in r.data
     db.refresh(b)
@@ -96,9 +95,9 @@ def test_editing_a_sprint_into_an_overlap_is_refused(client, org, db, make_sprin
     assert r.status_code == 302
 
 
-def test_duplicate_sprint_name_is_refused(client, org, make_sprint):
+def test_duplicate_sprint_name_is_refused(client_as, org, make_sprint):
     make_sprint(org.team, date(2026, 12, 7), name="Sprint 9")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(
         f"/teams/{org.team.id}/sprints/new",
         _sprint("sprint 9", date(2027, 1, 4), date(2027, 1, 17)),
@@ -106,10 +105,10 @@ def test_duplicate_sprint_name_is_refused(client, org, make_sprint):
     assert r.status_code == 400 and b"already has a sprint called" in r.data
 
 
-def test_a_second_active_sprint_is_refused(client, org, db, make_sprint):
+def test_a_second_active_sprint_is_refused(client_as, org, db, make_sprint):
     active = make_sprint(org.team, date(2026, 11, 23), state="active", name="Current")
     later = make_sprint(org.team, date(2026, 12, 7), name="Later")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(f"/sprints/{later.id}/start", follow_redirects=True)
     assert b"Current is already the active sprint: close it before starting Later" in r.data
     db.refresh(later)
@@ -117,16 +116,16 @@ def test_a_second_active_sprint_is_refused(client, org, db, make_sprint):
     assert _count(db, Sprint, Sprint.state == "active") == 1
 
 
-def test_starting_a_planned_sprint(client, org, db, make_sprint):
+def test_starting_a_planned_sprint(client_as, org, db, make_sprint):
     sprint = make_sprint(org.team, date(2026, 11, 23), name="Go")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     assert client.form(f"/sprints/{sprint.id}/start").status_code == 302
     db.refresh(sprint)
     assert sprint.state == "active"
 
 
-def test_team_sprint_length_is_validated_and_saved(client, org, db):
-    login(client, "lead@example.com")
+def test_team_sprint_length_is_validated_and_saved(client_as, org, db):
+    client = client_as("lead")
     url = f"/teams/{org.team.id}/edit"
     base = {"name": "ML Platform", "leads": str(org.lead.id)}
     r = client.form(url, {**base, "sprint_length_days": "61"})
@@ -141,8 +140,8 @@ def test_team_sprint_length_is_validated_and_saved(client, org, db):
 # --- projects ---------------------------------------------------------------------------------
 
 
-def test_lead_creates_and_edits_a_project(client, org, db):
-    login(client, "lead@example.com")
+def test_lead_creates_and_edits_a_project(client_as, org, db):
+    client = client_as("lead")
     data = {
         "name": "Feature store",
         "description": "One store",
@@ -162,8 +161,8 @@ def test_lead_creates_and_edits_a_project(client, org, db):
     assert project.status == "on hold"
 
 
-def test_project_owner_from_another_team_is_refused(client, org, db):
-    login(client, "lead@example.com")
+def test_project_owner_from_another_team_is_refused(client_as, org, db):
+    client = client_as("lead")
     data = {"name": "Sneaky", "status": "active", "owner_id": str(org.stranger.id)}
     r = client.form(f"/teams/{org.team.id}/projects/new", data)
     assert r.status_code == 400
@@ -172,10 +171,10 @@ def test_project_owner_from_another_team_is_refused(client, org, db):
     assert _count(db, Project) == 0
 
 
-def test_project_names_are_unique_per_team(client, org, make_project):
+def test_project_names_are_unique_per_team(client_as, org, make_project):
     make_project(org.team, "Alpha")
     make_project(org.other_team, "Beta")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(f"/teams/{org.team.id}/projects/new", {"name": "alpha", "status": "active"})
     assert r.status_code == 400 and b"already has a project called" in r.data
     r = client.form(f"/teams/{org.team.id}/projects/new", {"name": "Beta", "status": "active"})
@@ -191,10 +190,10 @@ def _milestone(**kwargs):
     return data
 
 
-def test_lead_adds_a_milestone(client, org, db, make_project, make_sprint):
+def test_lead_adds_a_milestone(client_as, org, db, make_project, make_sprint):
     project = make_project(org.team, "P")
     sprint = make_sprint(org.team, date(2026, 11, 23), state="active")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(
         f"/projects/{project.id}/milestones/new",
         _milestone(owner_id=org.eng.id, sprint_id=sprint.id, due_date="2026-12-01"),
@@ -205,9 +204,9 @@ def test_lead_adds_a_milestone(client, org, db, make_project, make_sprint):
     assert _count(db, MilestoneMove) == 0  # planning is not a move
 
 
-def test_milestone_owner_from_another_team_is_refused(client, org, db, make_project):
+def test_milestone_owner_from_another_team_is_refused(client_as, org, db, make_project):
     project = make_project(org.team, "P")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(f"/projects/{project.id}/milestones/new", _milestone(owner_id=org.stranger.id))
     assert r.status_code == 400
     assert b"The owner must be a member of ML Platform." in r.data
@@ -215,23 +214,25 @@ def test_milestone_owner_from_another_team_is_refused(client, org, db, make_proj
     assert _count(db, Milestone) == 0
 
 
-def test_milestone_sprint_from_another_team_is_refused(client, org, db, make_project, make_sprint):
+def test_milestone_sprint_from_another_team_is_refused(
+    client_as, org, db, make_project, make_sprint
+):
     project = make_project(org.team, "P")
     theirs = make_sprint(org.other_team, date(2026, 11, 23))
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(f"/projects/{project.id}/milestones/new", _milestone(sprint_id=theirs.id))
     assert r.status_code == 400 and b"Choose one of ML Platform&#39;s sprints." in r.data
     assert _count(db, Milestone) == 0
 
 
 def test_moving_a_milestone_records_the_move(
-    client, org, db, make_project, make_sprint, make_milestone
+    client_as, org, db, make_project, make_sprint, make_milestone
 ):
     project = make_project(org.team, "P")
     s1 = make_sprint(org.team, date(2026, 11, 23), state="active", name="S1")
     s2 = make_sprint(org.team, date(2026, 12, 7), name="S2")
     m = make_milestone(project, "Backfill", sprint=s1)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(
         f"/milestones/{m.id}/edit",
         _milestone(sprint_id=s2.id, move_reason="Waiting on the data team"),
@@ -250,24 +251,24 @@ def test_moving_a_milestone_records_the_move(
 
 
 def test_moving_into_a_closed_sprint_is_refused(
-    client, org, db, make_project, make_sprint, make_milestone
+    client_as, org, db, make_project, make_sprint, make_milestone
 ):
     project = make_project(org.team, "P")
     old = make_sprint(org.team, date(2026, 11, 9), state="closed", name="Old")
     now = make_sprint(org.team, date(2026, 11, 23), state="active", name="Now")
     m = make_milestone(project, "X", sprint=now)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(f"/milestones/{m.id}/edit", _milestone(title="X", sprint_id=old.id))
     assert r.status_code == 400 and b"Old is closed" in r.data
     assert _count(db, MilestoneMove) == 0
 
 
 def test_done_date_defaults_to_today_and_cannot_be_in_the_future(
-    client, org, db, make_project, make_milestone
+    client_as, org, db, make_project, make_milestone
 ):
     project = make_project(org.team, "P")
     m = make_milestone(project, "X")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     future = TODAY + timedelta(days=2)
     r = client.form(
         f"/milestones/{m.id}/edit", _milestone(title="X", status="done", done_date=future)
@@ -281,10 +282,10 @@ def test_done_date_defaults_to_today_and_cannot_be_in_the_future(
     assert m.status == "done" and m.done_date == TODAY
 
 
-def test_dropping_needs_a_reason(client, org, db, make_project, make_milestone):
+def test_dropping_needs_a_reason(client_as, org, db, make_project, make_milestone):
     project = make_project(org.team, "P")
     m = make_milestone(project, "X")
-    login(client, "lead@example.com")
+    client = client_as("lead")
     r = client.form(f"/milestones/{m.id}/edit", _milestone(title="X", status="dropped"))
     assert r.status_code == 400 and b"Say why the milestone is dropped." in r.data
     r = client.form(
@@ -295,11 +296,11 @@ def test_dropping_needs_a_reason(client, org, db, make_project, make_milestone):
     assert (m.status, m.drop_reason) == ("dropped", "Descoped")
 
 
-def test_hostile_titles_are_escaped(client, org, make_project, make_sprint, make_milestone):
+def test_hostile_titles_are_escaped(client_as, org, make_project, make_sprint, make_milestone):
     project = make_project(org.team, "<b>P</b>")
     sprint = make_sprint(org.team, TODAY - timedelta(days=1), state="active", goal="<i>g</i>")
     m = make_milestone(project, "<script>alert(1)</script>", sprint=sprint, due_date=TODAY)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     for url in (
         f"/sprints/{sprint.id}",
         f"/projects/{project.id}",

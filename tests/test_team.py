@@ -24,43 +24,43 @@ def _count(db, model, *where):
 # --- teams ------------------------------------------------------------------------------------
 
 
-def test_lead_sees_only_own_teams(client, org):
-    login(client, "lead@example.com")
+def test_lead_sees_only_own_teams(client_as, org):
+    client = client_as("lead")
     r = client.get("/teams")
     assert b"ML Platform" in r.data and b"Data Platform" not in r.data
 
 
-def test_admin_sees_every_team(client, org):
-    login(client, "admin@example.com")
+def test_admin_sees_every_team(client_as, org):
+    client = client_as("admin")
     r = client.get("/teams")
     assert b"ML Platform" in r.data and b"Data Platform" in r.data
 
 
-def test_engineer_cannot_reach_team_pages(client, org):
-    login(client, "eve@example.com")
+def test_engineer_cannot_reach_team_pages(client_as, org):
+    client = client_as("engineer")
     assert client.get("/teams").status_code == 403
     assert client.get(f"/teams/{org.team.id}").status_code == 403
     assert client.form("/teams/new", {"name": "Mine", "leads": ""}).status_code == 403
 
 
-def test_lead_creates_team_and_leads_it(client, org, db):
-    login(client, "lead@example.com")
+def test_lead_creates_team_and_leads_it(client_as, org, db):
+    client = client_as("lead")
     r = client.form("/teams/new", {"name": "Vision", "leads": str(org.lead.id)})
     assert r.status_code == 302
     team = db.scalar(select(Team).where(Team.name == "Vision"))
     assert [u.id for u in team.leads] == [org.lead.id]
 
 
-def test_lead_cannot_create_team_without_leading_it(client, org, db):
-    login(client, "lead@example.com")
+def test_lead_cannot_create_team_without_leading_it(client_as, org, db):
+    client = client_as("lead")
     r = client.form("/teams/new", {"name": "Vision", "leads": str(org.other_lead.id)})
     assert b"You must be one of the leads" in r.data
     assert b'value="Vision"' in r.data
     assert _count(db, Team, Team.name == "Vision") == 0
 
 
-def test_team_name_must_be_unique_and_present(client, org, db):
-    login(client, "lead@example.com")
+def test_team_name_must_be_unique_and_present(client_as, org, db):
+    client = client_as("lead")
     r = client.form("/teams/new", {"name": "ml platform", "leads": str(org.lead.id)})
     assert b"already exists" in r.data
     r = client.form("/teams/new", {"name": "", "leads": str(org.lead.id)})
@@ -68,34 +68,33 @@ def test_team_name_must_be_unique_and_present(client, org, db):
     assert _count(db, Team) == 2
 
 
-def test_team_needs_a_lead(client, org, db):
-    login(client, "admin@example.com")
+def test_team_needs_a_lead(client_as, org, db):
+    client = client_as("admin")
     r = client.form("/teams/new", {"name": "Leaderless"})
     assert b"at least one lead" in r.data
     assert _count(db, Team, Team.name == "Leaderless") == 0
 
 
-def test_engineer_cannot_be_made_a_team_lead(client, org, db):
-    login(client, "admin@example.com")
+def test_engineer_cannot_be_made_a_team_lead(client_as, org, db):
+    client = client_as("admin")
     r = client.form("/teams/new", {"name": "Odd", "leads": str(org.eng.user_id)})
     assert r.status_code == 200  # not a valid choice: rejected by the form
     assert _count(db, Team, Team.name == "Odd") == 0
 
 
-def test_lead_adds_co_lead(client, org, db):
-    login(client, "lead@example.com")
+def test_lead_adds_co_lead(client_as, org, db):
+    client = client_as("lead")
     r = client.form(
         f"/teams/{org.team.id}/edit",
         {"name": "ML Platform", "leads": [str(org.lead.id), str(org.other_lead.id)]},
     )
     assert r.status_code == 302
-    login_other = client.application.test_client()
-    login(login_other, "other@example.com")
+    login_other = client_as("other@example.com")
     assert login_other.get(f"/teams/{org.team.id}").status_code == 200
 
 
-def test_other_lead_gets_404_on_every_team_route(client, org):
-    login(client, "other@example.com")
+def test_other_lead_gets_404_on_every_team_route(client_as, org):
+    client = client_as("other@example.com")
     tid = org.team.id
     assert client.get(f"/teams/{tid}").status_code == 404
     assert client.get(f"/teams/{tid}/edit").status_code == 404
@@ -108,8 +107,8 @@ def test_other_lead_gets_404_on_every_team_route(client, org):
 # --- members ----------------------------------------------------------------------------------
 
 
-def test_lead_adds_member(client, org, db):
-    login(client, "lead@example.com")
+def test_lead_adds_member(client_as, org, db):
+    client = client_as("lead")
     r = client.form(f"/teams/{org.team.id}/members/new", {**MEMBER, "team_id": org.team.id})
     assert r.status_code == 302
     member = db.scalar(select(Member).where(Member.email == "nia@example.com"))
@@ -117,8 +116,8 @@ def test_lead_adds_member(client, org, db):
     assert str(member.start_date) == "2025-03-03"
 
 
-def test_member_validation_names_the_field_and_keeps_typing(client, org, db):
-    login(client, "lead@example.com")
+def test_member_validation_names_the_field_and_keeps_typing(client_as, org, db):
+    client = client_as("lead")
     url = f"/teams/{org.team.id}/members/new"
     bad = {**MEMBER, "team_id": org.team.id, "email": "not-an-email", "cadence_days": "0"}
     r = client.form(url, bad)
@@ -135,8 +134,8 @@ def test_member_validation_names_the_field_and_keeps_typing(client, org, db):
     assert _count(db, Member, Member.email == "nia@example.com") == 0
 
 
-def test_member_email_unique_per_team(client, org, db):
-    login(client, "lead@example.com")
+def test_member_email_unique_per_team(client_as, org, db):
+    client = client_as("lead")
     r = client.form(
         f"/teams/{org.team.id}/members/new",
         {**MEMBER, "email": "EVE@example.com", "team_id": org.team.id},
@@ -145,8 +144,8 @@ def test_member_email_unique_per_team(client, org, db):
     assert _count(db, Member, Member.email == "eve@example.com") == 1
 
 
-def test_same_email_allowed_on_another_team(client, org, db, make_member):
-    login(client, "other@example.com")
+def test_same_email_allowed_on_another_team(client_as, org, db, make_member):
+    client = client_as("other@example.com")
     r = client.form(
         f"/teams/{org.other_team.id}/members/new",
         {**MEMBER, "email": "eve@example.com", "team_id": org.other_team.id},
@@ -155,8 +154,8 @@ def test_same_email_allowed_on_another_team(client, org, db, make_member):
     assert _count(db, Member, Member.email == "eve@example.com") == 2
 
 
-def test_lead_cannot_move_member_to_a_team_they_do_not_lead(client, org, db):
-    login(client, "lead@example.com")
+def test_lead_cannot_move_member_to_a_team_they_do_not_lead(client_as, org, db):
+    client = client_as("lead")
     r = client.form(
         f"/members/{org.plain.id}/edit",
         {**MEMBER, "email": org.plain.email, "team_id": org.other_team.id},
@@ -165,8 +164,8 @@ def test_lead_cannot_move_member_to_a_team_they_do_not_lead(client, org, db):
     assert db.get(Member, org.plain.id).team_id == org.team.id
 
 
-def test_lead_edits_member(client, org, db):
-    login(client, "lead@example.com")
+def test_lead_edits_member(client_as, org, db):
+    client = client_as("lead")
     data = {
         **MEMBER,
         "name": "Pat Promoted",
@@ -179,8 +178,8 @@ def test_lead_edits_member(client, org, db):
     assert member.name == "Pat Promoted" and member.level == "Senior"
 
 
-def test_archive_hides_member_keeps_record_and_restore_brings_back(client, org, db):
-    login(client, "lead@example.com")
+def test_archive_hides_member_keeps_record_and_restore_brings_back(client_as, org, db):
+    client = client_as("lead")
     assert client.form(f"/members/{org.eng.id}/archive").status_code == 302
     member = db.get(Member, org.eng.id)
     assert member.archived and member.archived_at is not None
@@ -198,21 +197,19 @@ def test_archive_hides_member_keeps_record_and_restore_brings_back(client, org, 
     assert not db.get(Member, org.eng.id).archived
     # A lead never reactivates an account (they could undo an admin's deactivation): an admin does.
     assert login(eve, "eve@example.com").status_code == 401
-    admin = client.application.test_client()
-    login(admin, "admin@example.com")
+    admin = client_as("admin")
     assert admin.form(f"/admin/users/{org.eng.user_id}/reactivate").status_code == 302
     assert login(eve, "eve@example.com").status_code == 302
 
 
-def test_a_lead_cannot_undo_an_admin_deactivation_nor_switch_off_a_lead(app, client, org, db):
+def test_a_lead_cannot_undo_an_admin_deactivation_nor_switch_off_a_lead(app, client_as, org, db):
     """Found in review: archive then restore reactivated an account an admin had deactivated,
     and archiving could deactivate an account above engineer."""
     from tracker.auth.models import User
 
-    admin = app.test_client()
-    login(admin, "admin@example.com")
+    admin = client_as("admin")
     assert admin.form(f"/admin/users/{org.eng.user_id}/deactivate").status_code == 302
-    login(client, "lead@example.com")
+    client = client_as("lead")
     assert client.form(f"/members/{org.eng.id}/archive").status_code == 302
     assert client.form(f"/members/{org.eng.id}/restore").status_code == 302
     db.expire_all()
@@ -231,8 +228,8 @@ def test_no_route_deletes_members(app):
     assert not any("delete" in r.endpoint for r in app.url_map.iter_rules())
 
 
-def test_engineer_sees_own_record_only(client, org):
-    login(client, "eve@example.com")
+def test_engineer_sees_own_record_only(client_as, org):
+    client = client_as("engineer")
     r = client.get("/", follow_redirects=True)
     assert b"Eve Engineer" in r.data
     assert client.get(f"/members/{org.eng.id}").status_code == 200
@@ -240,8 +237,8 @@ def test_engineer_sees_own_record_only(client, org):
     assert client.get(f"/members/{org.stranger.id}").status_code == 404
 
 
-def test_engineer_cannot_edit_archive_or_invite_even_self(client, org, db):
-    login(client, "eve@example.com")
+def test_engineer_cannot_edit_archive_or_invite_even_self(client_as, org, db):
+    client = client_as("engineer")
     assert client.get(f"/members/{org.eng.id}/edit").status_code == 403
     assert client.form(f"/members/{org.eng.id}/edit", MEMBER).status_code == 403
     assert client.form(f"/members/{org.eng.id}/archive").status_code == 403
@@ -250,8 +247,8 @@ def test_engineer_cannot_edit_archive_or_invite_even_self(client, org, db):
     assert not db.get(Member, org.mate.id).archived
 
 
-def test_other_lead_gets_404_on_every_member_route(client, org, db):
-    login(client, "other@example.com")
+def test_other_lead_gets_404_on_every_member_route(client_as, org, db):
+    client = client_as("other@example.com")
     mid = org.eng.id
     assert client.get(f"/members/{mid}").status_code == 404
     assert client.get(f"/members/{mid}/edit").status_code == 404
@@ -262,8 +259,8 @@ def test_other_lead_gets_404_on_every_member_route(client, org, db):
     assert not db.get(Member, mid).archived
 
 
-def test_member_list_sorts_and_filters(client, org):
-    login(client, "lead@example.com")
+def test_member_list_sorts_and_filters(client_as, org):
+    client = client_as("lead")
     html = client.get(f"/teams/{org.team.id}?sort=level").data.decode()
     assert html.index("Pat Plain") < html.index("Eve Engineer") < html.index("Max Mate")
     html = client.get(f"/teams/{org.team.id}?sort=level&dir=desc").data.decode()
@@ -274,8 +271,8 @@ def test_member_list_sorts_and_filters(client, org):
     assert client.get(f"/teams/{org.team.id}?sort=evil&status=x&level=y").status_code == 200
 
 
-def test_member_list_query_count_does_not_grow(app, client, org, make_member):
-    login(client, "lead@example.com")
+def test_member_list_query_count_does_not_grow(app, client_as, org, make_member):
+    client = client_as("lead")
     url = f"/teams/{org.team.id}"
     client.get(url)
     with count_queries(app) as small:
@@ -289,8 +286,8 @@ def test_member_list_query_count_does_not_grow(app, client, org, make_member):
     assert small() <= 8
 
 
-def test_teams_page_query_count_does_not_grow(app, client, org, make_team, make_member):
-    login(client, "admin@example.com")
+def test_teams_page_query_count_does_not_grow(app, client_as, org, make_team, make_member):
+    client = client_as("admin")
     client.get("/teams")
     with count_queries(app) as small:
         client.get("/teams")
@@ -301,8 +298,8 @@ def test_teams_page_query_count_does_not_grow(app, client, org, make_team, make_
     assert large() == small()
 
 
-def test_member_page_query_count_is_small(app, client, org):
-    login(client, "lead@example.com")
+def test_member_page_query_count_is_small(app, client_as, org):
+    client = client_as("lead")
     with count_queries(app) as n:
         assert client.get(f"/members/{org.eng.id}").status_code == 200
     assert n() <= 6

@@ -140,8 +140,8 @@ def count(db, model, *where) -> int:
 # --- choosing a framework ---
 
 
-def test_team_form_offers_the_default_and_every_framework(client, org, second, framework):
-    login(client, "lead@example.com")
+def test_team_form_offers_the_default_and_every_framework(client_as, org, second, framework):
+    client = client_as("lead")
     html = text(client.get(f"/teams/{org.team.id}/edit"))
     assert options(html, "framework_id") == [
         ("0", "The organisation's default", True),
@@ -150,8 +150,8 @@ def test_team_form_offers_the_default_and_every_framework(client, org, second, f
     ]
 
 
-def test_lead_moves_their_team_to_another_framework_and_back(client, org, db, second):
-    login(client, "lead@example.com")
+def test_lead_moves_their_team_to_another_framework_and_back(client_as, org, db, second):
+    client = client_as("lead")
     use_framework(client, org, second)
     assert db.get(Team, org.team.id).framework_id == second
     html = text(client.get(f"/teams/{org.team.id}/edit"))
@@ -165,8 +165,8 @@ def test_lead_moves_their_team_to_another_framework_and_back(client, org, db, se
     assert option_values(new_html, "level") == DEFAULT_LEVELS
 
 
-def test_member_form_offers_the_team_frameworks_levels(app, client, org, db, second):
-    login(client, "lead@example.com")
+def test_member_form_offers_the_team_frameworks_levels(app, client_as, org, db, second):
+    client = client_as("lead")
     assert option_values(text(client.get(f"/teams/{org.team.id}/members/new")), "level") == (
         DEFAULT_LEVELS
     )
@@ -178,14 +178,15 @@ def test_member_form_offers_the_team_frameworks_levels(app, client, org, db, sec
     member = db.scalar(select(Member).where(Member.email == "nia@example.com"))
     assert member.level == "Staff" and member.team_id == org.team.id and member.cadence_days == 21
     # The other team still uses the default framework's levels.
-    client = app.test_client()
-    login(client, "other@example.com")
+    client = client_as("other@example.com")
     other = text(client.get(f"/teams/{org.other_team.id}/members/new"))
     assert option_values(other, "level") == DEFAULT_LEVELS
 
 
-def test_level_outside_the_framework_is_refused_naming_the_allowed_levels(client, org, db, second):
-    login(client, "lead@example.com")
+def test_level_outside_the_framework_is_refused_naming_the_allowed_levels(
+    client_as, org, db, second
+):
+    client = client_as("lead")
     use_framework(client, org, second)
     url = f"/teams/{org.team.id}/members/new"
     r = client.form(url, {**MEMBER, "level": "Senior", "team_id": org.team.id})
@@ -199,9 +200,9 @@ def test_level_outside_the_framework_is_refused_naming_the_allowed_levels(client
     assert "Junior" in error[1] and "Staff" in error[1]
 
 
-def test_level_outside_the_framework_is_refused_and_typing_kept(client, org, db, second):
+def test_level_outside_the_framework_is_refused_and_typing_kept(client_as, org, db, second):
     """What the form does today (whatever its wording): refused at the level, nothing saved."""
-    login(client, "lead@example.com")
+    client = client_as("lead")
     use_framework(client, org, second)
     url = f"/teams/{org.team.id}/members/new"
     r = client.form(url, {**MEMBER, "level": "Senior", "team_id": org.team.id})
@@ -215,11 +216,11 @@ def test_level_outside_the_framework_is_refused_and_typing_kept(client, org, db,
 
 
 def test_moving_a_member_checks_the_level_against_the_new_teams_framework(
-    client, org, db, second, make_team
+    client_as, org, db, second, make_team
 ):
     """A level valid on the old team's framework but not the new team's is refused, by name."""
     other = make_team("Second ML team", leads=[org.lead])  # on the default framework
-    login(client, "lead@example.com")
+    client = client_as("lead")
     use_framework(client, org, second)
     data = {**MEMBER, "name": org.plain.name, "email": org.plain.email, "level": "Junior"}
     r = client.form(f"/members/{org.plain.id}/edit", {**data, "team_id": other.id})
@@ -229,9 +230,9 @@ def test_moving_a_member_checks_the_level_against_the_new_teams_framework(
     assert plain.team_id == org.team.id and plain.level == "Entry"
 
 
-def test_matrix_and_competency_pages_follow_the_team_framework(app, client, org, second, rate):
+def test_matrix_and_competency_pages_follow_the_team_framework(app, client_as, org, second, rate):
     rate(org.eng, "python-programming", 3, rater=org.lead)
-    login(client, "lead@example.com")
+    client = client_as("lead")
     matrix = f"/teams/{org.team.id}/matrix"
     page = f"/members/{org.eng.id}/competencies"
     assert SHIPPED_COMPETENCY in text(client.get(matrix))
@@ -273,21 +274,20 @@ def test_matrix_and_competency_pages_follow_the_team_framework(app, client, org,
     assert SHIPPED_COMPETENCY in text(client.get(page))
 
 
-def test_the_other_team_is_not_affected(app, client, org, second):
-    login(client, "lead@example.com")
+def test_the_other_team_is_not_affected(app, client_as, org, second):
+    client = client_as("lead")
     use_framework(client, org, second)
-    client = app.test_client()
-    login(client, "other@example.com")
+    client = client_as("other@example.com")
     html = text(client.get(f"/teams/{org.other_team.id}/matrix"))
     assert SHIPPED_COMPETENCY in html and SECOND_COMPETENCIES[0] not in html
 
 
-def test_framework_list_counts_the_teams_using_each(client, org, second, framework):
+def test_framework_list_counts_the_teams_using_each(client_as, org, second, framework):
     def uses(html, name):
         row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if name in r)
         return re.findall(r"<td>(\d+)</td>", row)
 
-    login(client, "lead@example.com")
+    client = client_as("lead")
     html = text(client.get("/frameworks"))
     assert uses(html, "Lead Machine Learning Engineer") == ["2"]
     assert uses(html, "Platform Engineer") == ["0"]
@@ -308,9 +308,9 @@ def _staff_team(client, org, second, make_team, make_member):
 
 
 def test_roster_sorts_by_the_team_frameworks_level_order(
-    client, org, second, make_team, make_member
+    client_as, org, second, make_team, make_member
 ):
-    login(client, "lead@example.com")
+    client = client_as("lead")
     team = _staff_team(client, org, second, make_team, make_member)
     html = text(client.get(f"/teams/{team.id}?sort=level&dir=asc"))
     assert html.index("Zed Zane") < html.index("Aaron Able")  # Junior before Staff
@@ -319,9 +319,9 @@ def test_roster_sorts_by_the_team_frameworks_level_order(
 
 
 def test_roster_filters_and_matrix_sorts_by_the_team_frameworks_levels(
-    client, org, second, make_team, make_member
+    client_as, org, second, make_team, make_member
 ):
-    login(client, "lead@example.com")
+    client = client_as("lead")
     team = _staff_team(client, org, second, make_team, make_member)
     html = text(client.get(f"/teams/{team.id}"))
     assert option_values(html, "level") == ["", *STAFF_LEVELS]
@@ -334,9 +334,9 @@ def test_roster_filters_and_matrix_sorts_by_the_team_frameworks_levels(
 
 
 def test_editing_a_member_does_not_silently_change_a_level_the_framework_lacks(
-    client, org, db, second
+    client_as, org, db, second
 ):
-    login(client, "lead@example.com")
+    client = client_as("lead")
     use_framework(client, org, second)
     html = text(client.get(f"/members/{org.eng.id}/edit"))
     choices = options(html, "level")
@@ -359,8 +359,8 @@ def test_editing_a_member_does_not_silently_change_a_level_the_framework_lacks(
 
 
 @pytest.mark.parametrize("value", ["{missing}", "-1", "abc", "1.5"])
-def test_framework_that_does_not_exist_is_refused(client, org, db, second, value):
-    login(client, "lead@example.com")
+def test_framework_that_does_not_exist_is_refused(client_as, org, db, second, value):
+    client = client_as("lead")
     value = value.format(missing=second + 1000)
     r = client.form(f"/teams/{org.team.id}/edit", team_form(org, framework_id=value))
     assert r.status_code == 200
@@ -372,8 +372,8 @@ def test_framework_that_does_not_exist_is_refused(client, org, db, second, value
     assert db.get(Team, org.team.id).framework_id is None
 
 
-def test_new_team_can_start_on_a_framework(client, org, db, second):
-    login(client, "lead@example.com")
+def test_new_team_can_start_on_a_framework(client_as, org, db, second):
+    client = client_as("lead")
     r = client.form(
         "/teams/new",
         {"name": "Platform", "leads": [org.lead.id], "framework_id": str(second)},
@@ -385,8 +385,8 @@ def test_new_team_can_start_on_a_framework(client, org, db, second):
     assert option_values(html, "level") == STAFF_LEVELS
 
 
-def test_lead_cannot_set_the_framework_of_another_leads_team(client, org, db, second):
-    login(client, "lead@example.com")
+def test_lead_cannot_set_the_framework_of_another_leads_team(client_as, org, db, second):
+    client = client_as("lead")
     url = f"/teams/{org.other_team.id}/edit"
     assert client.get(url).status_code == 404
     r = client.form(url, team_form(org, org.other_team, framework_id=str(second)))
@@ -398,8 +398,8 @@ def test_lead_cannot_set_the_framework_of_another_leads_team(client, org, db, se
     )
 
 
-def test_engineer_cannot_set_a_team_framework(client, org, db, second):
-    login(client, "eve@example.com")
+def test_engineer_cannot_set_a_team_framework(client_as, org, db, second):
+    client = client_as("engineer")
     r = client.form(f"/teams/{org.team.id}/edit", team_form(org, framework_id=str(second)))
     assert r.status_code == 403
     assert db.get(Team, org.team.id).framework_id is None
