@@ -1,12 +1,14 @@
 """Benchmark: the cost of rendering notes, before (markdown-it-py and nh3 on every view, no
 budget) and after (rendered once when saved, within the step budget, plain text past it).
 
-Not a test: it prints figures. For each of the costliest notes found (tests/markdown_inputs.py,
-each at the 20,000-character cap) and dense real notes: the CPU time of the stock renderer and
+Not a test: it prints figures. For each of the costliest notes found
+(tests/mentoring/markdown_inputs.py, each at the 20,000-character cap) and dense real notes: the
+CPU time of the stock renderer and
 of ours (best of --runs), our steps, whether it fell back to plain text, the HTML's size. Then a
 timeline of 50 sessions whose shared notes are "![" * 10000: what a view cost before (50
 renders) and what the page costs now, through the WSGI app on a throwaway SQLite database.
-With --events, the profiler's count of calls for the notes tests/test_markdown_budget.py bounds.
+With --events, the profiler's count of calls for the notes that
+tests/mentoring/test_markdown_budget.py bounds.
 
     .venv/bin/python bench/markdown.py [--runs 3] [--events] [--only NAME...]
 """
@@ -26,13 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from alembic import command
 from markdown_it import MarkdownIt
 
-from tests.markdown_inputs import HOSTILE_NOTES, REAL_NOTES
+from tests.mentoring.markdown_inputs import HOSTILE_NOTES, REAL_NOTES
 from tracker import create_app
 from tracker.auth.services import create_user
 from tracker.cli import alembic_config
 from tracker.db import get_db, get_engine
 from tracker.mentoring import markdown
-from tracker.mentoring.models import MentoringSession
+from tracker.mentoring.models import Meeting
 from tracker.team.models import Member, Team
 
 PASSWORD = "benchmark-passphrase-1"
@@ -129,7 +131,7 @@ def timeline(runs: int) -> list[str]:
             t0 = time.process_time()
             for i in range(50):
                 db.add(
-                    MentoringSession(
+                    Meeting(
                         member_id=member.id,
                         mentor_id=lead.id,
                         held_at=datetime(2026, 1, 1, 10) + timedelta(days=7 * i),

@@ -55,7 +55,7 @@ from tracker.cli import alembic_config
 from tracker.competencies.matrix import org_matrix
 from tracker.competencies.matrix_export import BUILDERS
 from tracker.db import Base, get_db, get_engine
-from tracker.mentoring.models import MentoringSession
+from tracker.mentoring.models import Meeting
 from tracker.seed.org import SCALES, seed_scale
 from tracker.sprints.models import Milestone, Sprint
 from tracker.team.models import Member, Team
@@ -130,11 +130,11 @@ def pick_targets(db) -> dict:
     lead = db.scalar(select(User).where(User.email == "lead01@scale.example.com"))
     team = db.scalar(select(Team).order_by(Team.id))
     member_id = db.scalar(
-        select(MentoringSession.member_id)
-        .join(Member, Member.id == MentoringSession.member_id)
+        select(Meeting.member_id)
+        .join(Member, Member.id == Meeting.member_id)
         .where(Member.team_id == team.id, Member.archived.is_(False))
-        .group_by(MentoringSession.member_id)
-        .order_by(text("count(*) DESC"), MentoringSession.member_id)
+        .group_by(Meeting.member_id)
+        .order_by(text("count(*) DESC"), Meeting.member_id)
         .limit(1)
     )
     sprint = db.scalar(select(Sprint).where(Sprint.team_id == team.id, Sprint.state == "active"))

@@ -411,12 +411,12 @@ def make_session(db):
     """Log a session: make_session(member, mentor, held_at=..., shared=..., private=...)."""
     from datetime import datetime
 
-    from tracker.mentoring.models import ActionItem, MentoringSession
+    from tracker.mentoring.models import ActionItem, Meeting
 
     def make(
         member, mentor, held_at=None, kind="one_on_one", shared="", private="", agenda="", items=()
     ):
-        s = MentoringSession(
+        s = Meeting(
             member_id=member.id,
             mentor_id=mentor.id,
             kind=kind,

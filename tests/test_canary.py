@@ -332,10 +332,10 @@ REACHES = {
 
 def test_author_sees_the_canary(app, client, db, canary):
     """The positive control: the marker is there to find, for its author only."""
-    from tracker.mentoring.models import MentoringSession
+    from tracker.mentoring.models import Meeting
 
     c = canary
-    rows = db.scalars(select(MentoringSession)).all()  # stored in the private notes, only
+    rows = db.scalars(select(Meeting)).all()  # stored in the private notes, only
     assert len([s for s in rows if c.marker in s.private_notes]) == len(c.sessions)
     assert not any(c.marker in (s.shared_notes + s.agenda) for s in rows)
     # ...and in the HTML rendered from them, so the walk would catch that column leaking too.

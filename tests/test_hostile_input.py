@@ -586,17 +586,17 @@ def test_rating_form(app, db, org, framework, fields):
     )
 )
 def test_new_session(app, db, org, framework, fields):
-    from tracker.mentoring.models import MentoringSession
+    from tracker.mentoring.models import Meeting
 
     lead = client_for(app, "lead@example.com")
-    before = count(db, MentoringSession)
+    before = count(db, Meeting)
     r = post(lead, f"/members/{org.eng.id}/sessions/new", fields)
     sent = [fields["agenda"], fields["shared_notes"], fields["private_notes"]]
     if r.status_code != 302:
-        assert count(db, MentoringSession) == before
+        assert count(db, Meeting) == before
         assert_inert(r, sent, "session form")
         return
-    assert count(db, MentoringSession) == before + 1
+    assert count(db, Meeting) == before + 1
     session_id = created_id(r, "/sessions")
     pages = [f"/sessions/{session_id}", f"/members/{org.eng.id}/sessions", feed_url(lead)]
     show(lead, pages, sent, pages[:2])
@@ -1284,7 +1284,7 @@ def test_far_future_dates_are_refused_naming_the_range(lead_client, db, delivery
     """Found by these properties: dates near 9999-12-31 overflowed the date arithmetic of
     cadences, calendar feeds and sprint proposals (500s). Dates are now bounded to the years
     1900-2999: beyond, a message; the last accepted day keeps every page working."""
-    from tracker.mentoring.models import MentoringSession
+    from tracker.mentoring.models import Meeting
     from tracker.sprints.models import Milestone, Sprint
     from tracker.team.models import Member
 
@@ -1297,7 +1297,7 @@ def test_far_future_dates_are_refused_naming_the_range(lead_client, db, delivery
         "project": org.project.id,
         "feed": feed_url(lead_client),
     }
-    models = (Member, MentoringSession, Sprint, Milestone)
+    models = (Member, Meeting, Sprint, Milestone)
     before = [count(db, m) for m in models]
     url = url.format(**ids)
     r = lead_client.form(url, {k: v.format(**ids) for k, v in data.items()})

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import login
-from tests.test_sprints_import import _confirm, _upload
+from tests.delivery.test_sprints_import import _confirm, _upload
 
 
 @pytest.fixture

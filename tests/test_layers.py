@@ -126,7 +126,7 @@ def test_a_backward_import_is_caught():
     source = (
         "from typing import TYPE_CHECKING\n"
         "if TYPE_CHECKING:\n"
-        "    from tracker.mentoring.models import MentoringSession\n"
+        "    from tracker.mentoring.models import Meeting\n"
         "def f():\n"
         "    from tracker.mentoring import services\n"
     )

@@ -72,9 +72,9 @@ def _team_count(db, s):
 def _session_count(db, s):
     from sqlalchemy import func
 
-    from tracker.mentoring.models import MentoringSession
+    from tracker.mentoring.models import Meeting
 
-    return db.scalar(select(func.count()).select_from(MentoringSession))
+    return db.scalar(select(func.count()).select_from(Meeting))
 
 
 def _new_team_leads(db, s):
@@ -90,9 +90,9 @@ def _team_leads(db, s):
 
 
 def _new_session_comps(db, s):
-    from tracker.mentoring.models import MentoringSession
+    from tracker.mentoring.models import Meeting
 
-    found = db.scalar(select(MentoringSession).where(MentoringSession.agenda == s.marker))
+    found = db.scalar(select(Meeting).where(Meeting.agenda == s.marker))
     return [c.id for c in found.competencies] if found else []
 
 

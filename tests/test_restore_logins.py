@@ -9,7 +9,7 @@ import os
 import pytest
 from sqlalchemy import select
 
-from tests.test_login_sessions import _copy, _logged_in, _login
+from tests.auth.test_login_sessions import _copy, _logged_in, _login
 from tracker.auditing import AuditEvent
 from tracker.auth.models import AccountLink
 from tracker.mentoring.models import CalendarFeed

@@ -15,7 +15,7 @@ from tracker.competencies.models import (
     ScalePoint,
 )
 from tracker.db import Base
-from tracker.mentoring.models import ActionItem, CalendarFeed, MentoringSession, session_competency
+from tracker.mentoring.models import ActionItem, CalendarFeed, Meeting, session_competency
 from tracker.plans.models import (
     Goal,
     GoalComment,
@@ -37,7 +37,7 @@ __all__ = [
     "Goal",
     "GoalComment",
     "GrowthPlan",
-    "MentoringSession",
+    "Meeting",
     "PlanEvent",
     "goal_milestone",
     "goal_session",

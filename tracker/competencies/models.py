@@ -27,7 +27,7 @@ from tracker.db import Base, utcnow
 
 if TYPE_CHECKING:
     from tracker.auth.models import User
-    from tracker.mentoring.models import MentoringSession
+    from tracker.mentoring.models import Meeting
     from tracker.sprints.models import Milestone
 
 
@@ -201,5 +201,5 @@ class Rating(Base):
 
     competency: Mapped[Competency] = relationship()
     rater: Mapped[User | None] = relationship()
-    session: Mapped[MentoringSession | None] = relationship()
+    session: Mapped[Meeting | None] = relationship()
     milestone: Mapped[Milestone | None] = relationship()

@@ -25,7 +25,8 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 # Dense real notes at the 20,000-character cap (a link, bold and code on every line; a table of
-# 250 rows; tests/markdown_inputs.py) take 26,000-55,000 steps: room for those, not for more.
+# 250 rows; tests/mentoring/markdown_inputs.py) take 26,000-55,000 steps: room for those,
+# not for more.
 MAX_STEPS = 100_000
 
 ALLOWED_TAGS = {

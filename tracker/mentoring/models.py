@@ -48,8 +48,8 @@ session_competency = Table(
 )
 
 
-class MentoringSession(Base):
-    """A 1:1 or mentoring session; private notes are for their author's eyes only."""
+class Meeting(Base):
+    """A 1:1 or mentoring meeting; private notes are for their author's eyes only."""
 
     audit_as = "session"
     audit_values = False  # its fields are all notes or close to them: named, never shown
@@ -137,7 +137,7 @@ class ActionItem(Base):
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    session: Mapped[MentoringSession] = relationship(back_populates="items")
+    session: Mapped[Meeting] = relationship(back_populates="items")
 
 
 class CalendarFeed(Base):

@@ -10,20 +10,20 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from tracker.mentoring.models import MentoringSession
+from tracker.mentoring.models import Meeting
 
 
 def member_meetings(
     db: Session, member_id: int, held_before: datetime | None, limit: int | None
-) -> Sequence[MentoringSession]:
+) -> Sequence[Meeting]:
     """The member's meetings, newest first (held by `held_before`, at most `limit`)."""
     query = (
-        select(MentoringSession)
-        .where(MentoringSession.member_id == member_id)
-        .order_by(MentoringSession.held_at.desc(), MentoringSession.id.desc())
+        select(Meeting)
+        .where(Meeting.member_id == member_id)
+        .order_by(Meeting.held_at.desc(), Meeting.id.desc())
     )
     if held_before is not None:
-        query = query.where(MentoringSession.held_at <= held_before)
+        query = query.where(Meeting.held_at <= held_before)
     if limit is not None:
         query = query.limit(limit)
     return db.scalars(query).all()
@@ -31,4 +31,4 @@ def member_meetings(
 
 def wrote_meetings(db: Session, user_id: int) -> bool:
     """True when the account wrote a meeting (its private notes are for its eyes only)."""
-    return bool(db.scalar(select(exists().where(MentoringSession.mentor_id == user_id))))
+    return bool(db.scalar(select(exists().where(Meeting.mentor_id == user_id))))

@@ -13,7 +13,7 @@ from tracker.auth.models import User
 from tracker.competencies.models import Competency
 from tracker.competencies.services import FrameworkView
 from tracker.errors import RuleError
-from tracker.mentoring.models import SESSION_KINDS, ActionItem, MentoringSession
+from tracker.mentoring.models import SESSION_KINDS, ActionItem, Meeting
 from tracker.team.models import Member, Team, team_lead
 from tracker.team.services import can_manage_team
 
@@ -48,17 +48,15 @@ def get_session_for(db: Session, user: User, session_id: int, *, manage: bool = 
     sees their own sessions (never the private notes: templates ask `can_read_private`).
     """
     s = db.scalar(
-        select(MentoringSession)
+        select(Meeting)
         .options(
-            selectinload(MentoringSession.member)
-            .selectinload(Member.team)
-            .selectinload(Team.leads),
-            selectinload(MentoringSession.member).selectinload(Member.user),
-            selectinload(MentoringSession.mentor),
-            selectinload(MentoringSession.items),
-            selectinload(MentoringSession.competencies),
+            selectinload(Meeting.member).selectinload(Member.team).selectinload(Team.leads),
+            selectinload(Meeting.member).selectinload(Member.user),
+            selectinload(Meeting.mentor),
+            selectinload(Meeting.items),
+            selectinload(Meeting.competencies),
         )
-        .where(MentoringSession.id == session_id)
+        .where(Meeting.id == session_id)
     )
     if s is None:
         abort(404)
@@ -73,7 +71,7 @@ def get_session_for(db: Session, user: User, session_id: int, *, manage: bool = 
     abort(404)
 
 
-def can_read_private(user: User, session: MentoringSession) -> bool:
+def can_read_private(user: User, session: Meeting) -> bool:
     """Private notes are for their author alone: not the mentee, not co-leads, not admins."""
     return session.mentor_id == user.id
 
@@ -104,7 +102,7 @@ class SessionData:
     competency_ids: list[int] = field(default_factory=list)
 
 
-def _apply(db: Session, s: MentoringSession, data: SessionData, view: FrameworkView | None):
+def _apply(db: Session, s: Meeting, data: SessionData, view: FrameworkView | None):
     if data.kind not in SESSION_KINDS:
         raise MentoringError(f"Unknown kind {data.kind!r}.", "kind")
     if not 1 <= data.duration_minutes <= 600:
@@ -128,20 +126,18 @@ def _apply(db: Session, s: MentoringSession, data: SessionData, view: FrameworkV
 
 def create_session(
     db: Session, member: Member, mentor: User, data: SessionData, view: FrameworkView | None
-) -> MentoringSession:
+) -> Meeting:
     """Log (or, when in the future, schedule) a session with `member`."""
     if member.archived:
         raise MentoringError(f"{member.name} is archived; restore them first.")
-    s = MentoringSession(member_id=member.id, mentor_id=mentor.id)
+    s = Meeting(member_id=member.id, mentor_id=mentor.id)
     _apply(db, s, data, view)
     db.add(s)
     db.flush()
     return s
 
 
-def update_session(
-    db: Session, s: MentoringSession, data: SessionData, view: FrameworkView | None
-) -> None:
+def update_session(db: Session, s: Meeting, data: SessionData, view: FrameworkView | None) -> None:
     """Edit a session (its author only: the loader checks)."""
     _apply(db, s, data, view)
     db.flush()
@@ -150,7 +146,7 @@ def update_session(
 # --- action items -----------------------------------------------------------------------------
 
 
-def add_item(db: Session, s: MentoringSession, text: str, owner: str, due: date | None):
+def add_item(db: Session, s: Meeting, text: str, owner: str, due: date | None):
     """Add an action item to a session; it stays open, and carried over, until ticked off."""
     text = text.strip()
     if not text:
@@ -215,7 +211,7 @@ class OpenItem:
 def _open(member_id: int, before: datetime | None):
     where = [ActionItem.member_id == member_id, ActionItem.done.is_(False)]
     if before is not None:
-        where.append(MentoringSession.held_at < before)
+        where.append(Meeting.held_at < before)
     return where
 
 
@@ -225,7 +221,7 @@ def count_open(db: Session, member_id: int, before: datetime | None = None) -> i
         db.scalar(
             select(func.count())
             .select_from(ActionItem)
-            .join(MentoringSession, MentoringSession.id == ActionItem.session_id)
+            .join(Meeting, Meeting.id == ActionItem.session_id)
             .where(*_open(member_id, before))
         )
         or 0
@@ -247,7 +243,7 @@ def open_items(
     query = (
         select(ActionItem)
         .options(selectinload(ActionItem.session))
-        .join(MentoringSession, MentoringSession.id == ActionItem.session_id)
+        .join(Meeting, Meeting.id == ActionItem.session_id)
         .where(*_open(member_id, before))
         .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
     )
@@ -256,7 +252,7 @@ def open_items(
     items = list(db.scalars(query))
     if not items:
         return []
-    origin, later = aliased(MentoringSession), aliased(MentoringSession)
+    origin, later = aliased(Meeting), aliased(Meeting)
     carried = dict(
         db.execute(
             select(ActionItem.id, func.count(later.id))
@@ -300,36 +296,36 @@ def timeline(
     q: str | None = None,
     page: int = 1,
     per_page: int | None = None,
-) -> list[MentoringSession]:
+) -> list[Meeting]:
     """A member's sessions, newest first, filtered; the search reads the agenda and shared
     notes, and private notes only of sessions `user` wrote (four queries in all). With
     `per_page`, one page of them plus one more session when older ones exist."""
     query = (
-        select(MentoringSession)
+        select(Meeting)
         .options(
-            selectinload(MentoringSession.mentor),
-            selectinload(MentoringSession.items),
-            selectinload(MentoringSession.competencies),
+            selectinload(Meeting.mentor),
+            selectinload(Meeting.items),
+            selectinload(Meeting.competencies),
         )
-        .where(MentoringSession.member_id == member.id)
+        .where(Meeting.member_id == member.id)
     )
     if kind in SESSION_KINDS:
-        query = query.where(MentoringSession.kind == kind)
+        query = query.where(Meeting.kind == kind)
     if competency_key:
-        query = query.where(MentoringSession.competencies.any(Competency.key == competency_key))
+        query = query.where(Meeting.competencies.any(Competency.key == competency_key))
     if q and q.strip():
         pattern = _like(q.strip().lower())
         query = query.where(
             or_(
-                func.lower(MentoringSession.agenda).like(pattern, escape="\\"),
-                func.lower(MentoringSession.shared_notes).like(pattern, escape="\\"),
+                func.lower(Meeting.agenda).like(pattern, escape="\\"),
+                func.lower(Meeting.shared_notes).like(pattern, escape="\\"),
                 and_(
-                    MentoringSession.mentor_id == user.id,
-                    func.lower(MentoringSession.private_notes).like(pattern, escape="\\"),
+                    Meeting.mentor_id == user.id,
+                    func.lower(Meeting.private_notes).like(pattern, escape="\\"),
                 ),
             )
         )
-    query = query.order_by(MentoringSession.held_at.desc(), MentoringSession.id.desc())
+    query = query.order_by(Meeting.held_at.desc(), Meeting.id.desc())
     if per_page:
         query = query.limit(per_page + 1).offset((max(page, 1) - 1) * per_page)
     return list(db.scalars(query))
@@ -365,13 +361,13 @@ def cadences(db: Session, user: User, now: datetime) -> list[Cadence]:
         return []
     last = dict(
         db.execute(
-            select(MentoringSession.member_id, func.max(MentoringSession.held_at))
+            select(Meeting.member_id, func.max(Meeting.held_at))
             .where(
-                MentoringSession.member_id.in_([m.id for m in members]),
-                MentoringSession.kind == "one_on_one",
-                MentoringSession.held_at <= now,
+                Meeting.member_id.in_([m.id for m in members]),
+                Meeting.kind == "one_on_one",
+                Meeting.held_at <= now,
             )
-            .group_by(MentoringSession.member_id)
+            .group_by(Meeting.member_id)
         )
         .tuples()
         .all()
@@ -411,7 +407,7 @@ def overdue_items(
     total = db.scalar(select(func.count()).select_from(ActionItem).where(*where)) or 0
     items = db.scalars(
         select(ActionItem)
-        .options(selectinload(ActionItem.session).selectinload(MentoringSession.member))
+        .options(selectinload(ActionItem.session).selectinload(Meeting.member))
         .where(*where)
         .order_by(ActionItem.due_date, ActionItem.id)
         .limit(ITEMS_PAGE)
@@ -423,13 +419,13 @@ def overdue_items(
 # --- the calendar feed (its token: tracker/mentoring/calendar.py) ---------------------------
 
 
-def sessions_by(db: Session, user: User, since: datetime) -> list[MentoringSession]:
+def sessions_by(db: Session, user: User, since: datetime) -> list[Meeting]:
     """Sessions `user` logged or scheduled since `since` (for the feed; one query)."""
     return list(
         db.scalars(
-            select(MentoringSession)
-            .options(selectinload(MentoringSession.member))
-            .where(MentoringSession.mentor_id == user.id, MentoringSession.held_at >= since)
-            .order_by(MentoringSession.held_at)
+            select(Meeting)
+            .options(selectinload(Meeting.member))
+            .where(Meeting.mentor_id == user.id, Meeting.held_at >= since)
+            .order_by(Meeting.held_at)
         )
     )

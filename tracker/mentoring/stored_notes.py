@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tracker.mentoring.markdown import render
-from tracker.mentoring.models import MentoringSession
+from tracker.mentoring.models import Meeting
 
 NOTES = ("agenda", "shared_notes", "private_notes")
 CHUNK = 500
@@ -15,7 +15,7 @@ CHUNK = 500
 def rerender_all(db: Session) -> int:
     """Render every note again and store the HTML where it differs; return how many sessions
     changed. A restored file's HTML is not trusted: only what this renderer makes is shown."""
-    table = MentoringSession.__table__
+    table = Meeting.__table__
     columns = [table.c[name] for name in NOTES] + [table.c[f"{name}_html"] for name in NOTES]
     changed, last = 0, 0
     while True:  # in chunks, so a large database is never held in memory at once

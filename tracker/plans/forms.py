@@ -15,7 +15,7 @@ from tracker.plans.models import GOAL_STATUSES
 from tracker.plans.services import MAX_COMMENT, MAX_TEXT, MAX_TITLE, too_long
 
 if TYPE_CHECKING:
-    from tracker.mentoring.models import MentoringSession
+    from tracker.mentoring.models import Meeting
 
 
 class NamedDateField(DateField):
@@ -86,7 +86,7 @@ def goal_form(
     formdata=None,
     *,
     edit: bool = False,
-    sessions: list[MentoringSession] | None = None,
+    sessions: list[Meeting] | None = None,
     milestones: list | None = None,
     **values,
 ) -> GoalForm:

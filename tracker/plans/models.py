@@ -24,7 +24,7 @@ from tracker.db import Base, utcnow
 
 if TYPE_CHECKING:
     from tracker.auth.models import User
-    from tracker.mentoring.models import MentoringSession
+    from tracker.mentoring.models import Meeting
     from tracker.sprints.models import Milestone
     from tracker.team.models import Member
 
@@ -109,8 +109,8 @@ class Goal(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     plan: Mapped[GrowthPlan] = relationship(back_populates="goals")
-    sessions: Mapped[list[MentoringSession]] = relationship(
-        secondary=goal_session, order_by="MentoringSession.held_at.desc()"
+    sessions: Mapped[list[Meeting]] = relationship(
+        secondary=goal_session, order_by="Meeting.held_at.desc()"
     )
     milestones: Mapped[list[Milestone]] = relationship(
         secondary=goal_milestone, order_by="Milestone.due_date"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.auth.models import User
 
 if TYPE_CHECKING:
-    from tracker.mentoring.models import MentoringSession
+    from tracker.mentoring.models import Meeting
 from tracker.competencies.evidence import meetings
 from tracker.competencies.models import Competency, Level
 from tracker.competencies.services import FrameworkView, latest_values, view_for_team
@@ -79,7 +79,7 @@ def milestone_choices(db: Session, member: Member) -> list[Milestone]:
     )
 
 
-def session_choices(db: Session, member: Member) -> list[MentoringSession]:
+def session_choices(db: Session, member: Member) -> list[Meeting]:
     """The member's sessions, newest first: what a goal can link to."""
     return meetings(db, member.id)
 
@@ -136,7 +136,7 @@ class _CheckedGoal:
     target_proficiency: int | None
     due_date: date | None
     status: str
-    sessions: list[MentoringSession] | None
+    sessions: list[Meeting] | None
     milestones: list[Milestone] | None = None
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.models import User
 from tracker.competencies.services import view_for_team
-from tracker.mentoring.models import ActionItem, MentoringSession
+from tracker.mentoring.models import ActionItem, Meeting
 from tracker.plans import services as plans
 from tracker.team.models import Member, Team
 
@@ -47,9 +47,9 @@ def seed_mentoring(db: Session, team: Team, lead: User, today: date | None = Non
         db.scalars(select(Member).where(Member.team_id == team.id, Member.archived.is_(False)))
     )
     ids = [m.id for m in members]
-    if db.scalar(select(MentoringSession.id).where(MentoringSession.member_id.in_(ids)).limit(1)):
+    if db.scalar(select(Meeting.id).where(Meeting.member_id.in_(ids)).limit(1)):
         return
-    sessions: dict[int, list[MentoringSession]] = {}
+    sessions: dict[int, list[Meeting]] = {}
     for member in members:
         rng = random.Random(f"mentoring-{member.email}")
         last = today - timedelta(
@@ -59,7 +59,7 @@ def seed_mentoring(db: Session, team: Team, lead: User, today: date | None = Non
         )
         day, mine = last, []
         while day > today - timedelta(days=150):
-            s = MentoringSession(
+            s = Meeting(
                 member_id=member.id,
                 mentor_id=lead.id,
                 kind="career" if rng.random() < 0.1 else "one_on_one",

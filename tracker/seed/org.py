@@ -24,7 +24,7 @@ from tracker.competencies.lookup import default_framework
 from tracker.competencies.models import Competency, Expectation, Level, Rating
 from tracker.frameworks.io import ensure_default_framework
 from tracker.mentoring.markdown import render
-from tracker.mentoring.models import ActionItem, MentoringSession, session_competency
+from tracker.mentoring.models import ActionItem, Meeting, session_competency
 from tracker.plans.models import Goal, GrowthPlan
 from tracker.security import hash_password
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
@@ -281,9 +281,7 @@ def seed_scale(
     )
     counts.update(_delivery(db, rng, ids, team_rows, team_members, lead_of, start_day, today))
     counts["growth_plans"] = _plans(db, rng, ids, member_rows, comps, today)
-    _fix_sequences(
-        db, (User, Team, Member, MentoringSession, Sprint, Project, Milestone, GrowthPlan, Goal)
-    )
+    _fix_sequences(db, (User, Team, Member, Meeting, Sprint, Project, Milestone, GrowthPlan, Goal))
     return counts
 
 
@@ -337,7 +335,7 @@ def _notes(**notes: str) -> dict[str, str]:
 
 def _mentoring(db, rng, ids, member_rows, comps, lead_of, start_day, today) -> tuple[int, int]:
     """1:1s every cadence (a few skipped) with notes, and about two action items each."""
-    session_id = ids.start(MentoringSession)
+    session_id = ids.start(Meeting)
     sessions: list[dict]
     sessions, items, links = [], [], []
     n_sessions = n_items = 0
@@ -386,11 +384,11 @@ def _mentoring(db, rng, ids, member_rows, comps, lead_of, start_day, today) -> t
                     )
             day += timedelta(days=m["cadence_days"])
         if len(items) >= CHUNK * 4:  # parents first, in bounded chunks
-            n_sessions += _bulk(db, MentoringSession, sessions)
+            n_sessions += _bulk(db, Meeting, sessions)
             n_items += _bulk(db, ActionItem, items)
             _bulk(db, session_competency, links)
             sessions, items, links = [], [], []
-    n_sessions += _bulk(db, MentoringSession, sessions)
+    n_sessions += _bulk(db, Meeting, sessions)
     n_items += _bulk(db, ActionItem, items)
     _bulk(db, session_competency, links)
     return n_sessions, n_items

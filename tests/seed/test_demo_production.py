@@ -22,7 +22,7 @@ from tracker.db import Base, get_db
 from tracker.security import DEMO_PASSWORD, hash_password
 from tracker.seed.guard import demo_addresses, refuse_production_demo_logins
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = secrets.token_urlsafe(48)
 OPTIONS = [
     ["--if-empty"],

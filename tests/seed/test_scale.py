@@ -9,7 +9,7 @@ from tracker.auditing import AuditEvent
 from tracker.auth.models import User
 from tracker.competencies.models import Rating
 from tracker.db import get_engine
-from tracker.mentoring.models import ActionItem, MentoringSession
+from tracker.mentoring.models import ActionItem, Meeting
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 from tracker.team.models import Member, Team
 
@@ -20,7 +20,7 @@ MODELS = (
     Team,
     Member,
     Rating,
-    MentoringSession,
+    Meeting,
     ActionItem,
     Sprint,
     Milestone,
@@ -36,8 +36,8 @@ def _snapshot(db):
         .limit(5)
     ).all()
     first_sessions = db.execute(
-        select(MentoringSession.member_id, MentoringSession.held_at, MentoringSession.shared_notes)
-        .order_by(MentoringSession.id)
+        select(Meeting.member_id, Meeting.held_at, Meeting.shared_notes)
+        .order_by(Meeting.id)
         .limit(5)
     ).all()
     members = db.execute(select(Member.email, Member.level).order_by(Member.id).limit(5)).all()
@@ -52,7 +52,7 @@ def test_scale_seed_counts_determinism_and_pages(app, db, runner, client):
     counts = first[0]
     assert counts["Team"] == 2 and counts["Member"] == 12
     assert counts["User"] >= 2 and counts["Rating"] > 12 * 39
-    assert counts["MentoringSession"] > 12 and counts["ActionItem"] > 0
+    assert counts["Meeting"] > 12 and counts["ActionItem"] > 0
     assert counts["Sprint"] >= 2 * 2 and counts["Milestone"] > 0
     assert db.scalar(select(func.count()).select_from(AuditEvent)) == 0  # no audit rows
     # A second run is refused, not duplicated.

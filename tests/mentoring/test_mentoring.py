@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import count_queries, login
 from tracker.db import utcnow
-from tracker.mentoring.models import ActionItem, MentoringSession
+from tracker.mentoring.models import ActionItem, Meeting
 
 PRIVATE = "PRIVATE-CANARY-7f3a"
 
@@ -39,7 +39,7 @@ def test_lead_logs_a_session_with_shared_and_private_notes(client_as, org, db, f
     assert "visible to you and Eve" in html and "only you" in html
     r = client.form(f"/members/{org.eng.id}/sessions/new", _session_form())
     assert r.status_code == 302
-    s = db.scalar(select(MentoringSession))
+    s = db.scalar(select(Meeting))
     assert s.mentor_id == org.lead.id and s.mood == 4 and PRIVATE in s.private_notes
     page = client.get(r.headers["Location"]).data.decode()
     assert "<strong>Spark</strong>" in page and PRIVATE in page
@@ -119,10 +119,10 @@ def test_bad_session_input_is_named_and_kept(client_as, org, db, framework):
     assert "Not a valid datetime value." in html and "Number must be between 1 and 600." in html
     assert "Not a valid choice." in html
     assert PRIVATE in html  # what was typed is kept
-    assert _count(db, MentoringSession) == 0
+    assert _count(db, Meeting) == 0
     r = client.form(f"/members/{org.eng.id}/sessions/new", _session_form(competency_ids="999999"))
     assert "is not a valid choice for this field" in r.data.decode()
-    assert _count(db, MentoringSession) == 0
+    assert _count(db, Meeting) == 0
 
 
 def test_archived_member_gets_no_new_session(client_as, org, db, framework):
@@ -130,7 +130,7 @@ def test_archived_member_gets_no_new_session(client_as, org, db, framework):
     client.form(f"/members/{org.eng.id}/archive")
     r = client.form(f"/members/{org.eng.id}/sessions/new", _session_form())
     assert "archived" in r.data.decode()
-    assert _count(db, MentoringSession) == 0
+    assert _count(db, Meeting) == 0
 
 
 def test_action_items_carry_over_into_the_next_session(client_as, org, db, make_session):

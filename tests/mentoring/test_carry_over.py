@@ -108,9 +108,9 @@ def test_engineer_home_carries_every_open_item(client_as, org, items):
 
 
 def test_a_later_session_shows_every_item_still_open(client_as, org, db, items):
-    from tracker.mentoring.models import MentoringSession
+    from tracker.mentoring.models import Meeting
 
-    later = db.scalar(select(MentoringSession).order_by(MentoringSession.held_at.desc()))
+    later = db.scalar(select(Meeting).order_by(Meeting.held_at.desc()))
     client = client_as("lead")
     page = client.get(f"/sessions/{later.id}").get_data(as_text=True)
     _check_open_list(_section(page, 'id="carried-h"'), items)

@@ -1,6 +1,6 @@
 """Notes at the length cap: the costliest Markdown found for markdown-it-py (after cmark's
 pathological tests, then a random search of repeated and nested patterns), and dense real
-notes. Shared by tests/test_markdown_budget.py and bench/markdown.py."""
+notes. Shared by tests/mentoring/test_markdown_budget.py and bench/markdown.py."""
 
 from __future__ import annotations
 

@@ -136,7 +136,7 @@ def test_idle_and_absolute_timeouts(app, client, org):
 
 
 def test_failed_logins_are_throttled_per_account(app, client, org):
-    # Per account *from this address* (tests/test_login_throttle.py has the whole policy).
+    # Per account *from this address* (tests/auth/test_login_throttle.py has the whole policy).
     limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS"]
     for _ in range(limit):
         assert login(client, "lead@example.com", "wrong-password-123").status_code == 401
@@ -361,7 +361,7 @@ def test_invitation_link_is_stored_only_as_a_digest(client_as, org, db):
 
 
 def test_admin_issues_password_reset(client_as, org, db):
-    # An engineer who has written no 1:1: one admin suffices (leads: tests/test_resets.py).
+    # An engineer who has written no 1:1: one admin suffices (leads: tests/auth/test_resets.py).
     client = client_as("admin")
     r = client.form(f"/admin/users/{org.eng.user_id}/reset")
     html = r.data.decode()

@@ -1,5 +1,6 @@
-"""The renderer's work is bounded: the costliest Markdown found (tests/markdown_inputs.py), at the
-length cap, stays within the step budget or falls back to plain text; the output grows linearly;
+"""The renderer's work is bounded: the costliest Markdown found
+(tests/mentoring/markdown_inputs.py), at the length cap, stays within the step budget or falls
+back to plain text; the output grows linearly;
 a profiler's count of every function call confirms the bound; real notes at the cap still render
 as Markdown. Work is counted, never timed (bench/markdown.py has the timings)."""
 
@@ -11,8 +12,8 @@ import pytest
 from markdown_it import MarkdownIt
 from markupsafe import escape
 
-from tests.markdown_inputs import HOSTILE_NOTES, REAL_NOTES
-from tests.test_markdown_safety import assert_safe
+from tests.mentoring.markdown_inputs import HOSTILE_NOTES, REAL_NOTES
+from tests.mentoring.test_markdown_safety import assert_safe
 from tracker.mentoring.markdown import MAX_STEPS, plain, rendered, sanitise
 
 

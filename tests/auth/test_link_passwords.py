@@ -12,8 +12,8 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
+from tests.auth.test_protected_accounts import fresh_url  # noqa: F401  (a fixture)
 from tests.conftest import PASSWORD, login
-from tests.test_protected_accounts import fresh_url  # noqa: F401  (a fixture)
 from tracker import create_app
 from tracker.auditing import AuditEvent
 from tracker.auth.models import AccountNotice, User

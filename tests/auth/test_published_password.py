@@ -25,7 +25,7 @@ from tracker.auth.services import PUBLISHED_LOGIN_REFUSED
 from tracker.security import DEMO_PASSWORD, hash_password
 from tracker.seed.guard import demo_addresses
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = secrets.token_hex(32)
 BIN = Path(sys.executable).parent
 

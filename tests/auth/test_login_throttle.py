@@ -264,7 +264,7 @@ def test_every_login_outcome_is_audited_without_the_password(app, org, db):
     failed, unknown, refused, success = events[0], events[1], events[-2], events[-1]
     assert (failed.actor, failed.actor_id, failed.object_id) == ("anonymous", None, org.lead.id)
     assert failed.summary == "lead@example.com from 192.0.2.70"
-    # An unknown address is not written down at all (tests/test_login_audit_typed_text.py).
+    # An unknown address is not written down at all (tests/auth/test_login_audit_typed_text.py).
     assert unknown.object_id is None and unknown.summary == "an unknown account from 192.0.2.70"
     assert refused.actor == "anonymous" and "lead@example.com from 192.0.2.70" in refused.summary
     assert "throttled" in refused.summary

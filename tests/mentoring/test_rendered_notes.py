@@ -17,7 +17,7 @@ from tests.conftest import login
 from tracker.auditing import AuditEvent
 from tracker.db import utcnow
 from tracker.mentoring import markdown
-from tracker.mentoring.models import MentoringSession
+from tracker.mentoring.models import Meeting
 
 NOTES = ("agenda", "shared_notes", "private_notes")
 COSTLY = "![" * 10000
@@ -36,7 +36,7 @@ def renders(monkeypatch):
 def assert_stored(db) -> int:
     """Every session's HTML is what the renderer makes of its notes; returns the rows seen."""
     db.expire_all()
-    rows = db.scalars(select(MentoringSession)).all()
+    rows = db.scalars(select(Meeting)).all()
     for s in rows:
         for name in NOTES:
             assert getattr(s, f"{name}_html") == str(markdown.render(getattr(s, name))), name
@@ -50,14 +50,14 @@ def test_a_timeline_of_50_costly_notes_renders_nothing_per_view(
     first = make_session(org.eng, org.lead, held_at=start, shared=COSTLY)
     assert renders == ["parse"]  # written: rendered once (over the budget: no sanitiser pass)
     # 48 more like it, their HTML copied as the model stored it (rendering each is slow).
-    row = {c.key: getattr(first, c.key) for c in MentoringSession.__table__.columns}
+    row = {c.key: getattr(first, c.key) for c in Meeting.__table__.columns}
     db.execute(
-        insert(MentoringSession),
+        insert(Meeting),
         [row | {"id": None, "held_at": start + timedelta(days=7 * i)} for i in range(1, 49)],
     )
     db.commit()
     sessions = [first, make_session(org.eng, org.lead, shared="**agreed** [doc](https://e.com)")]
-    assert db.scalar(select(func.count()).select_from(MentoringSession)) == 50
+    assert db.scalar(select(func.count()).select_from(Meeting)) == 50
     renders.clear()
     eve = client_as("engineer")
     client = client_as("lead")
@@ -80,8 +80,8 @@ def test_pages_serve_the_stored_html_and_private_html_only_to_its_author(
     org.team.leads.append(make_user("lead", email="colead@example.com", name="Cora Colead"))
     s = make_session(org.eng, org.lead, agenda="a", shared="b", private="c")
     db.execute(
-        update(MentoringSession)
-        .where(MentoringSession.id == s.id)
+        update(Meeting)
+        .where(Meeting.id == s.id)
         .values({f"{name}_html": f"<p>stored-{name}</p>" for name in NOTES})
     )
     db.commit()
@@ -112,7 +112,7 @@ def test_the_forms_store_the_html_of_what_they_save(client_as, db, org, framewor
     r = client.form(f"/members/{org.eng.id}/sessions/new", FORM | SOURCES)
     assert r.status_code == 302
     assert assert_stored(db) == 1
-    s = db.scalar(select(MentoringSession))
+    s = db.scalar(select(Meeting))
     assert "<strong>open</strong>" in s.agenda_html and s.private_notes_html.startswith("<p>![")
     before = s.agenda_html
     r = client.form(f"/sessions/{s.id}/edit", FORM | SOURCES | {"agenda": "*changed*"})
@@ -122,7 +122,7 @@ def test_the_forms_store_the_html_of_what_they_save(client_as, db, org, framewor
 
 
 def test_the_model_renders_whenever_a_note_is_set(db, org):
-    s = MentoringSession(
+    s = Meeting(
         member_id=org.eng.id, mentor_id=org.lead.id, held_at=datetime(2026, 1, 5), **SOURCES
     )
     db.add(s)
@@ -154,13 +154,13 @@ TAMPERED = {"shared_notes_html": "<script>alert(1)</script>", "agenda_html": "<i
 def test_render_notes_replaces_html_this_renderer_did_not_make(runner, db, org, make_session):
     s = make_session(org.eng, org.lead, agenda="**a**", shared="*b*", private="c")
     make_session(org.eng, org.lead, shared="untouched")
-    db.execute(update(MentoringSession).where(MentoringSession.id == s.id).values(TAMPERED))
+    db.execute(update(Meeting).where(Meeting.id == s.id).values(TAMPERED))
     db.commit()
-    updated_at = db.scalar(select(MentoringSession.updated_at).where(MentoringSession.id == s.id))
+    updated_at = db.scalar(select(Meeting.updated_at).where(Meeting.id == s.id))
     r = runner.invoke(args=["tracker", "render-notes"])
     assert r.exit_code == 0 and "1 session(s) changed" in r.output, r.output
     assert assert_stored(db) == 2
-    assert db.get(MentoringSession, s.id).updated_at == updated_at  # not an edit
+    assert db.get(Meeting, s.id).updated_at == updated_at  # not an edit
     assert "0 session(s) changed" in runner.invoke(args=["tracker", "render-notes"]).output
 
 
@@ -204,7 +204,7 @@ def test_a_note_over_its_cap_is_refused_naming_the_field(
     assert f"{label} can be at most {limit:,} characters (this has {limit + over})." in body
     assert str(escape(typed)) in body  # the typing is kept
     db.expire_all()
-    rows = db.scalars(select(MentoringSession)).all()
+    rows = db.scalars(select(Meeting)).all()
     assert len(rows) == (1 if editing else 0) and all(getattr(x, name) == "" for x in rows)
 
 
@@ -217,7 +217,7 @@ def test_a_note_at_its_cap_is_saved_a_typed_line_break_counting_once(
     client = client_as("lead")
     r = client.form(f"/members/{org.eng.id}/sessions/new", FORM | {name: typed})
     assert r.status_code == 302, r.data.decode()[-3000:]
-    stored = getattr(db.scalar(select(MentoringSession)), name)
+    stored = getattr(db.scalar(select(Meeting)), name)
     assert stored == typed.replace("\r\n", "\n") and len(stored) <= limit
 
 
@@ -244,12 +244,12 @@ def test_the_log_names_notes_and_their_html_never_their_contents(
     from tracker import auditing as audit
 
     if shown_anyway:  # a careless change: sessions no longer hidden, notes listed as shown
-        monkeypatch.setattr(MentoringSession, "audit_values", True)
+        monkeypatch.setattr(Meeting, "audit_values", True)
         monkeypatch.setattr(audit, "SHOWN", audit.SHOWN | audit.NOTE_FIELDS)
     client = client_as("lead")
     notes = {name: f"**MARK{i}** [MARK{i}](https://e.com/MARK{i})" for i, name in enumerate(NOTES)}
     assert client.form(f"/members/{org.eng.id}/sessions/new", FORM | notes).status_code == 302
-    s = db.scalar(select(MentoringSession))
+    s = db.scalar(select(Meeting))
     changed = {name: text.replace("MARK", "EDIT") for name, text in notes.items()}
     assert client.form(f"/sessions/{s.id}/edit", FORM | changed).status_code == 302
     events = db.scalars(select(AuditEvent).where(AuditEvent.object_type == "session")).all()

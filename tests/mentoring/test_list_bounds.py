@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import count_queries, login
 from tracker.mentoring.agenda import AGENDA_ITEMS
-from tracker.mentoring.models import ActionItem, MentoringSession
+from tracker.mentoring.models import ActionItem, Meeting
 from tracker.mentoring.services import MAX_AGENDA, MAX_SESSION_ITEMS, OPEN_PAGE, OPEN_SHOWN
 from tracker.sprints.services import MINE_PAGE, MINE_SHOWN
 
@@ -98,7 +98,7 @@ SIZES = [0, 1, OPEN_SHOWN, OPEN_SHOWN + 1, 130]
 
 def _pages(app, org, db):
     """Every page that carries open items, as who reads it: name -> carried section."""
-    later = db.scalar(select(MentoringSession).order_by(MentoringSession.held_at.desc()))
+    later = db.scalar(select(Meeting).order_by(Meeting.held_at.desc()))
     lead, eve = app.test_client(), app.test_client()
     login(lead, "lead@example.com")
     login(eve, "eve@example.com")
@@ -206,7 +206,7 @@ def test_the_prefilled_agenda_fits_and_the_session_saves_as_prefilled(
         assert len(named) == AGENDA_ITEMS
         more = n - AGENDA_ITEMS
         assert (f"and {more} more open item" in agenda) == (more > 0)
-    before = _count(db, MentoringSession)
+    before = _count(db, Meeting)
     r = client.form(
         f"/members/{org.eng.id}/sessions/new",
         {
@@ -217,7 +217,7 @@ def test_the_prefilled_agenda_fits_and_the_session_saves_as_prefilled(
         },
     )
     assert r.status_code == 302, re.findall(r'class="field-error"[^>]*>([^<]*)', r.data.decode())
-    assert _count(db, MentoringSession) == before + 1
+    assert _count(db, Meeting) == before + 1
 
 
 # --- queries -----------------------------------------------------------------------------------
