@@ -89,6 +89,21 @@ def _postgres_schema_url(base_url: str) -> tuple[str, str]:
     return url.render_as_string(hide_password=False), schema
 
 
+@pytest.fixture
+def fresh_url(tmp_path):
+    """An empty, unmigrated database of the engine under test (migration tests)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / f'm-{uuid.uuid4().hex}.db'}"
+        return
+    url, schema = _postgres_schema_url(base)
+    yield url
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """A freshly migrated database for this test session."""

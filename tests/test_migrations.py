@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
-from tests.conftest import _postgres_schema_url
 from tracker import create_app
 from tracker.cli import alembic_config
 from tracker.db import Base, make_engine
-
-
-@pytest.fixture
-def fresh_url(tmp_path):
-    """An empty database of the engine under test."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / f'm-{uuid.uuid4().hex}.db'}"
-        return
-    url, schema = _postgres_schema_url(base)
-    yield url
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def _cfg(url):

@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import text
 
 from tests.mentoring.markdown_inputs import HOSTILE_NOTES, REAL_NOTES
-from tests.test_migrations import _cfg, fresh_url  # noqa: F401 - the fixture
+from tests.test_migrations import _cfg
 from tracker.db import get_db, get_engine, make_engine
 from tracker.mentoring.markdown import render
 

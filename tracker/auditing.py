@@ -242,22 +242,28 @@ def record(
 ) -> None:
     """Log an event that changes no row (an export, a login); `actor`: a user acting before
     they are logged in (a successful login), else the current user."""
-    actor_id, actor = _actor(actor)
-    db.connection().execute(
-        insert(AuditEvent).values(
-            **_fit(
-                {
-                    "at": utcnow(),
-                    "actor_id": actor_id,
-                    "actor": actor,
-                    "action": action,
-                    "object_type": object_type,
-                    "object_id": object_id,
-                    "summary": summary,
-                }
-            )
-        )
-    )
+    db.connection().execute(_event(action, object_type, object_id, summary, _actor(actor)))
+
+
+def _event(
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    summary: str,
+    actor: tuple[int | None, str],
+):
+    """The INSERT of one audit row, each text cut to its column."""
+    actor_id, name = actor
+    row = {
+        "at": utcnow(),
+        "actor_id": actor_id,
+        "actor": name,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "summary": summary,
+    }
+    return insert(AuditEvent).values(**_fit(row))
 
 
 def record_apart(action: str, object_type: str, object_id: int | None, summary: str = "") -> None:
@@ -265,22 +271,7 @@ def record_apart(action: str, object_type: str, object_id: int | None, summary: 
     request's own transaction is rolled back, and a refused GET must stay a read)."""
     from tracker.db import write_apart
 
-    actor_id, actor = _actor()
-    write_apart(
-        insert(AuditEvent).values(
-            **_fit(
-                {
-                    "at": utcnow(),
-                    "actor_id": actor_id,
-                    "actor": actor,
-                    "action": action,
-                    "object_type": object_type,
-                    "object_id": object_id,
-                    "summary": summary,
-                }
-            )
-        )
-    )
+    write_apart(_event(action, object_type, object_id, summary, _actor()))
 
 
 def install() -> None:

@@ -12,7 +12,6 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
-from tests.auth.test_protected_accounts import fresh_url  # noqa: F401  (a fixture)
 from tests.conftest import PASSWORD, login
 from tracker import create_app
 from tracker.auditing import AuditEvent
@@ -148,7 +147,7 @@ def test_demoting_keeps_the_password(app, db, org, make_user):
     assert login(app.test_client(), spare.email, PASSWORD).status_code == 302
 
 
-def test_the_migration_marks_passwords_from_links_nobody_approved(fresh_url):  # noqa: F811
+def test_the_migration_marks_passwords_from_links_nobody_approved(fresh_url):
     app = create_app({"ENV_NAME": "testing", "DATABASE_URL": fresh_url})
     with app.app_context():
         cfg = alembic_config()

@@ -5,16 +5,15 @@ every lead and admin marked, whatever writes the row."""
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import _postgres_schema_url, login
+from tests.conftest import login
 from tracker import create_app
 from tracker.auditing import AuditEvent
 from tracker.auth.models import AccountLink, User
@@ -160,20 +159,6 @@ def test_the_mark_is_set_with_the_role_and_never_cleared(app, db, make_user):
 
 
 # --- the migration marks existing accounts ----------------------------------------------------
-
-
-@pytest.fixture
-def fresh_url(tmp_path):
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'm.db'}"
-        return
-    url, schema = _postgres_schema_url(base)
-    yield url
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def test_the_migration_marks_every_account_that_was_ever_privileged(fresh_url):

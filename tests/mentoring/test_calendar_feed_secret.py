@@ -11,7 +11,7 @@ from alembic import command
 from sqlalchemy import inspect, select, text
 
 from tests.conftest import PASSWORD, login
-from tests.test_migrations import _cfg, fresh_url  # noqa: F401  (the fixture)
+from tests.test_migrations import _cfg
 from tracker.db import make_engine
 from tracker.mentoring.models import CalendarFeed
 
