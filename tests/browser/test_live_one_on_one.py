@@ -96,3 +96,18 @@ def test_leaving_a_form_with_unsaved_typing_asks_first(page, shot, live_server):
     page.get_by_role("button", name="Save session").click()
     expect(page.get_by_role("status")).to_have_text("Session logged.")
     assert asked == ["beforeunload"], asked
+
+    # A refused save shows typing that is not stored yet: leaving it asks too.
+    page.get_by_role("link", name="all sessions").click()
+    page.get_by_role("button", name="New session").click()
+    page.get_by_label("Duration (minutes)").fill("0")
+    page.get_by_label("Private notes").fill("Not saved: the duration was refused")
+    page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_text("Number must be between 1 and 600.")).to_be_visible()
+    refused_url = page.url
+    page.get_by_role("link", name="Dashboard").click()
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload", "beforeunload"], asked
+    assert page.url == refused_url
+    expect(page.get_by_label("Private notes")).to_have_value("Not saved: the duration was refused")
+    shot("2-refused-asks")
