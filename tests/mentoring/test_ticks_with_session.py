@@ -114,7 +114,7 @@ def test_another_members_item_is_refused_and_nothing_is_saved(client_as, org, db
     )
     assert r.status_code == 200
     html = r.get_data(as_text=True)
-    assert "Tick only Eve Engineer’s own open items." in html
+    assert "Done: pick from Eve Engineer’s open items." in html
     assert TYPED in html and "checked" in _box(html, spark.id)
     assert not any(_done(db).values())  # neither Max's item nor Eve's own
     assert _meetings(db, org.eng) == before  # the session went with the refusal
@@ -126,9 +126,13 @@ def test_unknown_or_garbled_ids_never_500(client_as, org, db, make_session):
     r = client.form(f"/members/{org.eng.id}/sessions/new", _form(done=["abc", str(spark.id)]))
     assert r.status_code == 200 and TYPED in r.get_data(as_text=True)
     assert not any(_done(db).values())
-    r = client.form(f"/members/{org.eng.id}/sessions/new", _form(done=["99999999"]))
-    assert r.status_code == 302  # an item that no longer exists is left alone
+    before = _meetings(db, org.eng)
+    for bad in ("99999999", "-1", "9" * 40):  # no such item: refused, the typing kept
+        r = client.form(f"/members/{org.eng.id}/sessions/new", _form(done=[str(spark.id), bad]))
+        assert r.status_code == 200 and TYPED in r.get_data(as_text=True), bad
+        assert "Done: pick from Eve Engineer’s open items." in r.get_data(as_text=True), bad
     assert not any(_done(db).values())
+    assert _meetings(db, org.eng) == before
     r = client.form(
         f"/members/{org.eng.id}/sessions/new", _form(done=[str(n) for n in range(1, 200)])
     )

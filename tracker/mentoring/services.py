@@ -208,14 +208,15 @@ def tick_carried(
     db: Session, member: Member, user: User, item_ids: list[int], now: datetime
 ) -> int:
     """Tick off the items among `item_ids` (a session form's "done" boxes) and say how many were
-    open; an item of another member is refused, one ticked meanwhile or gone is left alone."""
+    open; an id not of the member's items is refused, an item ticked meanwhile is left alone."""
     if not item_ids:
         return 0
     if len(item_ids) > MAX_TICKED:
-        raise MentoringError(f"Tick at most {MAX_TICKED} items with one session.", "done")
-    items = list(db.scalars(select(ActionItem).where(ActionItem.id.in_(item_ids))))
-    if any(i.member_id != member.id for i in items):
-        raise MentoringError(f"Tick only {member.name}’s own open items.", "done")
+        raise MentoringError(f"Done: at most {MAX_TICKED} items with one session.", "done")
+    ids = [i for i in item_ids if 0 < i < 2**63]  # beyond an id column's range: no such item
+    items = list(db.scalars(select(ActionItem).where(ActionItem.id.in_(ids)))) if ids else []
+    if len(items) != len(item_ids) or any(i.member_id != member.id for i in items):
+        raise MentoringError(f"Done: pick from {member.name}’s open items.", "done")
     still_open = [i for i in items if not i.done]
     for item in still_open:
         set_done(item, user, True, now)
