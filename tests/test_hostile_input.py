@@ -214,6 +214,9 @@ def form(draw, fields: dict, max_hostile: int = 2):
 # --- checks -------------------------------------------------------------------------------
 
 
+APP_SCRIPT = re.compile(r"/static/js/[a-z_-]+\.js")  # progressive enhancement, same origin
+
+
 class _Markup(HTMLParser):
     """Collects what would run in a browser: script elements, event handlers, js: URLs."""
 
@@ -221,12 +224,19 @@ class _Markup(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self.scripts: list[str] = []
+        self.loaded: list[str] = []  # the app's own files under static/js/, loaded by src
         self._in_script = False
+        self._loaded = False
 
     def handle_starttag(self, tag, attrs):
         if tag == "script":
             self._in_script = True
-            self.scripts.append("")
+            src = dict(attrs).get("src") or ""
+            self._loaded = APP_SCRIPT.fullmatch(src) is not None
+            if self._loaded:
+                self.loaded.append(src)
+            else:
+                self.scripts.append("")
         for name, value in attrs:
             if name.startswith("on"):
                 self.problems.append(f"<{tag} {name}=...>")
@@ -241,7 +251,10 @@ class _Markup(HTMLParser):
             self._in_script = False
 
     def handle_data(self, data):
-        if self._in_script:
+        if self._in_script and self._loaded:
+            if data.strip():  # a body beside src would be an inline script
+                self.problems.append(f"<script src> with a body: {data[:40]!r}")
+        elif self._in_script:
             self.scripts[-1] += data
 
 

@@ -101,6 +101,13 @@ def _session_comps(db, s):
     return sorted(c.id for c in s.session.competencies)
 
 
+def _ticked(db, s):
+    from tracker.mentoring.models import ActionItem
+
+    db.expire_all()
+    return sorted(i.id for i in db.scalars(select(ActionItem).where(ActionItem.done.is_(True))))
+
+
 def _goal_links(attr):
     def stored(db, s):
         db.refresh(s.goal)
@@ -170,6 +177,26 @@ CASES = [
         None,
     ),
     Case(
+        "SessionForm",
+        "done",
+        "Done",
+        lambda s: f"/members/{s.org.eng.id}/sessions/new",
+        SESSION,
+        lambda s: s.item_ids,
+        _ticked,
+        _session_count,
+    ),
+    Case(
+        "SessionForm",
+        "done",
+        "Done",
+        lambda s: f"/sessions/{s.session2.id}/edit",
+        SESSION,
+        lambda s: s.item_ids,
+        _ticked,
+        None,
+    ),
+    Case(
         "EditGoalForm",
         "sessions",
         "Sessions where it was discussed",
@@ -190,7 +217,16 @@ CASES = [
         None,
     ),
 ]
-CASE_IDS = ["new-team", "edit-team", "new-session", "edit-session", "goal-sessions", "goal-ms"]
+CASE_IDS = [
+    "new-team",
+    "edit-team",
+    "new-session",
+    "edit-session",
+    "new-session-done",
+    "edit-session-done",
+    "goal-sessions",
+    "goal-ms",
+]
 
 
 def _fullwidth(n: int) -> str:
@@ -242,7 +278,9 @@ def setup(app, db, delivery, framework, make_session, make_milestone, plan):
             .limit(2)
         )
     )
-    s.session = make_session(org.eng, org.lead, held_at=datetime(2026, 10, 1, 10))
+    carried = [("Carried one", "mentee", None), ("Carried two", "lead", None)]
+    s.session = make_session(org.eng, org.lead, held_at=datetime(2026, 10, 1, 10), items=carried)
+    s.item_ids = sorted(i.id for i in s.session.items)
     s.session2 = make_session(org.eng, org.lead, held_at=datetime(2026, 10, 15, 10))
     s.milestone2 = make_milestone(org.project, "Second", owner=org.eng)
     s.goal = db.scalar(select(Goal).where(Goal.plan_id == plan.id))

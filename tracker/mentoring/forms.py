@@ -66,6 +66,8 @@ class SessionForm(FlaskForm):
         ],
     )
     competency_ids = MultiSelectField("Competencies discussed", coerce=int, validators=[Optional()])
+    # The carried items ticked with the session: the service checks they are the member's.
+    done = MultiSelectField("Done", coerce=int, validate_choice=False, validators=[Optional()])
 
 
 class ItemForm(FlaskForm):

@@ -201,6 +201,29 @@ def set_done(item: ActionItem, user: User, done: bool, now: datetime) -> None:
     item.done_by_id = user.id if done else None
 
 
+MAX_TICKED = OPEN_PAGE  # carried items one session form ticks: it shows OPEN_SHOWN of them
+
+
+def tick_carried(
+    db: Session, member: Member, user: User, item_ids: list[int], now: datetime
+) -> int:
+    """Tick off the items among `item_ids` (a session form's "done" boxes) and say how many were
+    open; an id not of the member's items is refused, an item ticked meanwhile is left alone."""
+    if not item_ids:
+        return 0
+    if len(item_ids) > MAX_TICKED:
+        raise MentoringError(f"Done: at most {MAX_TICKED} items with one session.", "done")
+    ids = [i for i in item_ids if 0 < i < 2**63]  # beyond an id column's range: no such item
+    items = list(db.scalars(select(ActionItem).where(ActionItem.id.in_(ids)))) if ids else []
+    if len(items) != len(item_ids) or any(i.member_id != member.id for i in items):
+        raise MentoringError(f"Done: pick from {member.name}’s open items.", "done")
+    still_open = [i for i in items if not i.done]
+    for item in still_open:
+        set_done(item, user, True, now)
+    db.flush()
+    return len(still_open)
+
+
 @dataclass
 class OpenItem:
     item: ActionItem

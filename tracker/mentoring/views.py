@@ -91,13 +91,14 @@ def new_session(member_id: int):
         form.held_at.data = now.replace(second=0, microsecond=0)
         form.agenda.data = agenda_builder.prefill(db, member, view, now)
     if form.validate_on_submit():
-        try:
+        try:  # the session and its ticks are one transaction: a refusal keeps neither
             s = services.create_session(db, member, current_user, _session_data(form), view)
+            ticked = services.tick_carried(db, member, current_user, form.done.data or [], now)
         except services.MentoringError as exc:
             views.refused(exc, form, "kind")  # the page below is built after the rollback
         else:
             said = "Session scheduled." if s.is_scheduled(now) else "Session logged."
-            return views.done(said, url_for("mentoring.session", session_id=s.id))
+            return views.done(said + _ticked(ticked), url_for("mentoring.session", session_id=s.id))
     return render_template(
         "mentoring/session_form.html",
         form=form,
@@ -105,8 +106,11 @@ def new_session(member_id: int):
         s=None,
         **_carried(db, member.id, now),
         audience=services.audience(member, current_user),
-        tick=EmptyForm(),
     )
+
+
+def _ticked(count: int) -> str:
+    return f" {count} action item{'' if count == 1 else 's'} ticked off." if count else ""
 
 
 def _carried(db, member_id: int, now, before=None) -> dict:
@@ -172,19 +176,24 @@ def edit_session(session_id: int):
     form = _session_form(SessionForm(obj=s), view)
     if request.method == "GET":
         form.competency_ids.data = [c.id for c in s.competencies]
+    now = utcnow()
+
+    def update() -> int:
+        services.update_session(db, s, _session_data(form), view)
+        return services.tick_carried(db, s.member, current_user, form.done.data or [], now)
+
     return views.save(
         form,
-        lambda: services.update_session(db, s, _session_data(form), view),
-        flash_ok="Session saved.",
+        update,
+        flash_ok=lambda ticked: "Session saved." + _ticked(ticked),
         to=url_for("mentoring.session", session_id=s.id),
         template="mentoring/session_form.html",
         field="kind",
         invalid=200,
         member=s.member,
         s=s,
-        carried=[],
+        **_carried(db, s.member_id, now, before=s.held_at),
         audience=services.audience(s.member, current_user),
-        tick=EmptyForm(),
     )
 
 
