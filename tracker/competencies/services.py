@@ -279,10 +279,8 @@ def rating_kind(user: User, member: Member, can_manage: bool) -> str:
     raise RatingError("You cannot rate this member.")
 
 
-def rate(
-    db: Session, view: FrameworkView, member: Member, rater: User, kind: str, item: RatingInput
-) -> Rating:
-    """Record one rating (history: never overwrites) after checking every rule."""
+def check_rating(view: FrameworkView, member: Member, item: RatingInput) -> Competency:
+    """The competency `item` rates, after checking every rule of rating (RatingError)."""
     competency = next((c for c in view.competencies if c.id == item.competency_id), None)
     if competency is None:
         raise RatingError(
@@ -302,6 +300,15 @@ def rate(
         )
     if member.archived:
         raise RatingError(f"{member.name} is archived; restore them before rating.")
+    _check_url(item.evidence_url)
+    return competency
+
+
+def rate(
+    db: Session, view: FrameworkView, member: Member, rater: User, kind: str, item: RatingInput
+) -> Rating:
+    """Record one rating (history: never overwrites) after checking every rule."""
+    competency = check_rating(view, member, item)
     rating = Rating(
         member_id=member.id,
         competency_id=competency.id,
