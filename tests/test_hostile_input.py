@@ -545,7 +545,12 @@ def test_rating_form(app, db, org, framework, fields):
     }
     sent = [fields["note"], fields["url"]]
     before = count(db, Rating)
-    now = db.scalar(select(Rating).where(Rating.kind == "lead").order_by(Rating.id.desc()).limit(1))
+    now = db.scalar(
+        select(Rating)
+        .where(Rating.member_id == org.eng.id, Rating.kind == "lead")
+        .order_by(Rating.id.desc())
+        .limit(1)
+    )
     was = (str(now.value), now.note, now.evidence_url) if now else ("", "", "")
     typed = (fields["value"], fields["note"].strip(), fields["url"].strip())
     r = post(lead, f"/members/{org.eng.id}/ratings", data)
