@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -11,13 +12,7 @@ from sqlalchemy.orm import Session
 from tracker.auditing import record_created
 from tracker.auth.models import User
 from tracker.competencies.models import Competency, Rating
-from tracker.competencies.services import (
-    FrameworkView,
-    RatingError,
-    RatingInput,
-    check_rating,
-    latest_ratings,
-)
+from tracker.competencies.services import MAX_NOTE, FrameworkView, RatingError, latest_ratings
 from tracker.team.models import Member
 
 # A row's form fields on the page: c<competency id> (the value), n<id> (note), u<id> (link).
@@ -81,6 +76,40 @@ def changes(row: RowInput, now: Rating | None) -> bool:
     return (row.value, *typed) != was
 
 
+def _check_url(url: str, field: str) -> None:
+    url = url.strip()
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500):
+        raise RatingError("Evidence link must be an http(s) URL of at most 500 characters.", field)
+
+
+def check_row(view: FrameworkView, member: Member, row: RowInput) -> Competency:
+    """The competency a row with a value rates, after every rule of rating (a RatingError
+    naming the row's field: its value, note or link)."""
+    competency = next((c for c in view.competencies if c.id == row.competency_id), None)
+    if competency is None:
+        raise RatingError(
+            f"Competency {row.competency_id} is not part of {view.version.framework.name} "
+            f"version {view.version.number}, the framework {member.name} is assessed against."
+        )
+    cid, name = competency.id, competency.name
+    if row.value is None:
+        raise RatingError(NEEDS_VALUE.format(name), row_field("value", cid))
+    if row.value not in view.scale_values:
+        raise RatingError(
+            f"{name}: {row.value} is not on the scale "
+            f"({min(view.scale_values)} to {max(view.scale_values)}).",
+            row_field("value", cid),
+        )
+    if len(row.note) > MAX_NOTE:
+        raise RatingError(
+            f"Evidence for {name}: at most {MAX_NOTE} characters ({len(row.note)} given).",
+            row_field("note", cid),
+        )
+    _check_url(row.evidence_url, row_field("evidence_url", cid))
+    return competency
+
+
 def rate_changed(
     db: Session,
     view: FrameworkView,
@@ -97,29 +126,11 @@ def rate_changed(
     if member.archived:
         raise RatingError(f"{member.name} is archived; restore them before rating.")
     current = current_ratings(db, view, member, kind)
-    by_id = {c.id: c for c in view.competencies}
-    checked: list[tuple[Competency, RatingInput]] = []
-    for row in rows:
-        if not changes(row, current.get(row.competency_id)):
-            continue
-        competency = by_id.get(row.competency_id)
-        if row.value is None:
-            name = competency.name if competency else f"Competency {row.competency_id}"
-            field = row_field("value", row.competency_id) if competency else None
-            raise RatingError(NEEDS_VALUE.format(name), field)
-        item = RatingInput(
-            row.competency_id,
-            row.value,
-            row.note,
-            row.evidence_url,
-            session_id=session_id,
-            milestone_id=milestone_id,
-        )
-        try:
-            checked.append((check_rating(view, member, item), item))
-        except RatingError as exc:
-            field = row_field(exc.field, row.competency_id) if competency else None
-            raise RatingError(str(exc), field) from exc
+    checked = [
+        (check_row(view, member, row), row)
+        for row in rows
+        if changes(row, current.get(row.competency_id))
+    ]
     if checked:
         # One INSERT for the lot (a flush would send one per rating on SQLite), then one for
         # their audit rows: a full review costs the queries of a single rating.
@@ -129,13 +140,13 @@ def rate_changed(
                 "competency_id": competency.id,
                 "rater_id": rater.id,
                 "kind": kind,
-                "value": item.value,
-                "note": item.note.strip(),
-                "evidence_url": item.evidence_url.strip(),
+                "value": row.value,
+                "note": row.note.strip(),
+                "evidence_url": row.evidence_url.strip(),
                 "session_id": session_id,
                 "milestone_id": milestone_id,
             }
-            for competency, item in checked
+            for competency, row in checked
         ]
         record_created(db, db.scalars(insert(Rating).returning(Rating), values).all())
     touched = {competency.category_id for competency, _ in checked}
