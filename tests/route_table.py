@@ -327,7 +327,8 @@ ROUTES: list[Route] = [
         _one("lead", lambda w: f"/members/{w.invitee.id}/invite", status=200),
     ),
     Route("competencies.member", ALL, "GET", OWN),
-    # An empty rating form: refused as incomplete for those who may rate, hidden from others.
+    # An empty rating form (no rating at all): refused as incomplete for those who may rate,
+    # hidden from others. The page's one form posts every competency's c<id>, n<id>, u<id>.
     Route(
         "competencies.rate",
         ALL,
@@ -337,7 +338,6 @@ ROUTES: list[Route] = [
             "lead",
             lambda w: f"/members/{w.org.eng.id}/ratings",
             lambda w: {
-                "category_id": str(w.comp.category_id),
                 f"c{w.comp.id}": "3",
                 f"n{w.comp.id}": "Shown in review",
                 f"u{w.comp.id}": "",

@@ -142,17 +142,22 @@ def test_rating_outside_the_scale_is_rejected_and_nothing_saved(client_as, org, 
     assert _ratings(db) == []
 
 
-def test_competency_from_another_category_or_framework_is_rejected(client_as, org, db, framework):
+def test_competency_from_another_framework_is_rejected(client_as, org, db, framework):
+    """The page is one form, so a competency of another category is welcome in any submit
+    (tests/competencies/test_one_form.py); one of another framework, or of none, is not."""
+    from tests.route_table import SMALL_FRAMEWORK
+    from tracker.frameworks import io as fio
+
+    other = fio.import_framework(db, fio.parse_framework(SMALL_FRAMEWORK, "f.yaml")).version
+    db.commit()
+    foreign = other.categories[0].competencies[0]
     client = client_as("lead")
-    cat = _category(db, framework)
-    other = (
-        _comp(db, framework, "mentoring-coaching")
-        or _category(db, framework, "leadership").competencies[0]
-    )
-    r = client.form(f"/members/{org.eng.id}/ratings", {"category_id": cat.id, f"c{other.id}": "3"})
-    assert r.status_code == 400 and f"Competency {other.id} is not in" in r.data.decode()
-    r = client.form(f"/members/{org.eng.id}/ratings", {"category_id": "999999", "c1": "3"})
-    assert r.status_code == 400 and b"not part of this member" in r.data
+    py = _comp(db, framework, "python-programming")
+    url = f"/members/{org.eng.id}/ratings"
+    r = client.form(url, {f"c{py.id}": "3", f"c{foreign.id}": "3"})
+    assert r.status_code == 400 and f"Competency {foreign.id} is not in" in r.data.decode()
+    r = client.form(url, {"c999999": "3"})
+    assert r.status_code == 400 and b"Competency 999999 is not in Eve Engineer" in r.data
     assert _ratings(db) == []
 
 

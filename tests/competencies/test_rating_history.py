@@ -49,7 +49,9 @@ def _row(page: str, key: str = KEY) -> str:
 
 
 def _notes(row: str) -> list[int]:
-    return [int(n) for n in re.findall(r"self-note-(\d{4})", row)]
+    # The history list only: the rater's own form is filled with their current rating's note.
+    listed = "".join(re.findall(r'<ul class="history">.*?</ul>', row, re.S))
+    return [int(n) for n in re.findall(r"self-note-(\d{4})", listed)]
 
 
 @pytest.fixture
@@ -171,12 +173,16 @@ def test_a_note_at_the_cap_is_saved(client_as, org, db, framework):
 
 def test_the_service_refuses_long_notes_too(app, db, org, framework):
     """The rule holds for every caller of the service, not only the form."""
-    from tracker.competencies.services import RatingError, RatingInput, rate, view_for_team
+    from tracker.competencies.ratings import RowInput, rate_changed
+    from tracker.competencies.services import RatingError, view_for_team
 
     comp = _comp(db, framework)
     with app.app_context():
         view = view_for_team(db, org.eng.team)
+        row = RowInput(comp.id, 3, "n" * (MAX_NOTE + 1))
         with pytest.raises(RatingError) as err:
-            rate(db, view, org.eng, org.lead, "lead", RatingInput(comp.id, 3, "n" * (MAX_NOTE + 1)))
-    assert f"Evidence for {comp.name}" in str(err.value) and err.value.field == "note"
+            rate_changed(db, view, org.eng, org.lead, "lead", [row])
+    # The field is the row's note on the page's one form (n<competency id>).
+    assert f"Evidence for {comp.name}" in str(err.value) and err.value.field == f"n{comp.id}"
+    assert db.scalar(select(func.count()).select_from(Rating)) == 0
     db.rollback()

@@ -1,18 +1,21 @@
-"""Rating forms: one quick-rating form per category, built from the framework's scale."""
+"""The rating form: one for the whole competency page, built from the framework's scale."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from flask import request
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, URLField
+from wtforms import SelectField, StringField, URLField
 from wtforms.validators import Length, Optional, ValidationError
 
-from tracker.competencies.assessment import CategoryBlock
-from tracker.competencies.services import MAX_NOTE, FrameworkView
+from tracker.competencies.assessment import CompetencyRow, MemberAssessment
+from tracker.competencies.models import Rating
+from tracker.competencies.ratings import NEEDS_VALUE, RowInput, changes, row_field
+from tracker.competencies.services import MAX_NOTE
 
-FIELD = re.compile(r"^c([0-9]{1,9})$")  # ASCII digits, within the id column
+FIELD = re.compile(r"^[cnu]([0-9]{1,9})$")  # ASCII digits, within the id column
 
 
 def _http_url(_form, field):
@@ -20,15 +23,54 @@ def _http_url(_form, field):
         raise ValidationError("Evidence link must start with http:// or https://.")
 
 
-def category_form(
-    block: CategoryBlock, view: FrameworkView, formdata=None, evidence: Evidence | None = None
-) -> FlaskForm:
-    """A form with, per competency of the category: a rating select, a note and a link; and
-    for the whole submit, a session or a milestone of the member as evidence."""
+class RatingsForm(FlaskForm):
+    """The whole page's ratings: c<id>, n<id>, u<id> per competency (added by `ratings_form`),
+    and the session or milestone every rating saved by this submit cites."""
+
+    rows: list[tuple[CompetencyRow, Rating | None]]
+    member_name: str
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then: evidence comes with a rating, and the post names only
+        this page's competencies."""
+        ok = super().validate(extra_validators)
+        for row, now in self.rows:
+            value = self[row_field("value", row.competency.id)]
+            if value.data in (None, "") and changes(self._row(row, None), now):
+                value.errors = [*value.errors, NEEDS_VALUE.format(row.competency.name)]
+                ok = False
+        posted = posted_competency_ids(request.form)
+        foreign = posted - {row.competency.id for row, _now in self.rows}
+        if foreign:
+            self.form_errors.append(
+                f"Competency {', '.join(map(str, sorted(foreign)[:5]))} is not in "
+                f"{self.member_name}'s framework: reload the page and rate again."
+            )
+        elif not posted:
+            self.form_errors.append("The form sent no ratings: reload the page and try again.")
+        return ok and not self.form_errors
+
+    def posted_rows(self) -> list[RowInput]:
+        """Every row as posted, once valid (the service keeps those that change a rating)."""
+        return [
+            self._row(row, _optional_int(self[row_field("value", row.competency.id)].data))
+            for row, _now in self.rows
+        ]
+
+    def _row(self, row: CompetencyRow, value: int | None) -> RowInput:
+        cid = row.competency.id
+        note, url = self[row_field("note", cid)].data, self[row_field("evidence_url", cid)].data
+        return RowInput(cid, value, note or "", url or "")
+
+
+def ratings_form(
+    assessment: MemberAssessment, kind: str, evidence: Evidence | None = None
+) -> RatingsForm:
+    """The page's one form, each row showing the current rating of `kind` ('lead' or 'self'):
+    its value, note and link, so that only what the user changes is saved."""
     shown = evidence or Evidence([], [])
 
-    class CategoryRatingForm(FlaskForm):
-        category_id = HiddenField()
+    class PageRatingsForm(RatingsForm):
         session_id = SelectField(
             "Shown in session",
             coerce=_optional_int,
@@ -43,37 +85,34 @@ def category_form(
             choices=[("", "none")] + [(m.id, m.title) for m in shown.milestones],
         )
 
-    choices = [("", "no change")] + [(str(p.value), f"{p.value} · {p.label}") for p in view.scale]
-    for row in block.rows:
-        cid = row.competency.id
+    view = assessment.view
+    scale = [(str(p.value), f"{p.value} · {p.label}") for p in view.scale]
+    rows, data = [], {}
+    for row in assessment.rows:
+        cid, name = row.competency.id, row.competency.name
+        now = row.lead if kind == "lead" else row.self_
+        rated = now is not None and now.value in view.scale_values
+        # No blank choice once rated: a rating cannot be taken back, only followed by another.
+        # No Optional() on the select: it would let "  " through as blank.
+        choices = scale if rated else [("", "not rated"), *scale]
+        setattr(PageRatingsForm, row_field("value", cid), SelectField(name, choices=choices))
+        note = Length(max=MAX_NOTE, message=f"Evidence for {name}: at most {MAX_NOTE} characters.")
         setattr(
-            CategoryRatingForm,
-            f"c{cid}",
-            # No Optional(): it would let "  " through as blank; "" is the "no change" choice.
-            SelectField(row.competency.name, choices=choices, default=""),
+            PageRatingsForm,
+            row_field("note", cid),
+            StringField("Evidence", validators=[Optional(), note]),
         )
         setattr(
-            CategoryRatingForm,
-            f"n{cid}",
-            StringField(
-                "Evidence",
-                validators=[
-                    Optional(),
-                    Length(
-                        max=MAX_NOTE,
-                        message=f"Evidence for {row.competency.name}: at most {MAX_NOTE} "
-                        "characters.",
-                    ),
-                ],
-            ),
-        )
-        setattr(
-            CategoryRatingForm,
-            f"u{cid}",
+            PageRatingsForm,
+            row_field("evidence_url", cid),
             URLField("Link", validators=[Optional(), Length(max=500), _http_url]),
         )
-    form = CategoryRatingForm(formdata=formdata, category_id=str(block.category.id))
-    form.rows = block.rows
+        data[row_field("value", cid)] = str(now.value) if now and rated else ""
+        data[row_field("note", cid)] = now.note if now else ""
+        data[row_field("evidence_url", cid)] = now.evidence_url if now else ""
+        rows.append((row, now))
+    form = PageRatingsForm(data=data)
+    form.rows, form.member_name = rows, assessment.member.name
     return form
 
 
@@ -90,5 +129,5 @@ class Evidence:
 
 
 def posted_competency_ids(formdata) -> set[int]:
-    """Competency ids named by the posted rating fields (c<id>)."""
+    """Competency ids named by the posted rating fields (c<id>, n<id>, u<id>)."""
     return {int(m.group(1)) for key in formdata if (m := FIELD.match(key))}

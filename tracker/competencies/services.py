@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -247,29 +246,6 @@ def latest_values(
     return result
 
 
-def _check_url(url: str) -> str:
-    url = url.strip()
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
-        raise RatingError(
-            "Evidence link must be an http(s) URL of at most 500 characters.", "evidence_url"
-        )
-    return url
-
-
-@dataclass
-class RatingInput:
-    competency_id: int
-    value: int
-    note: str = ""
-    evidence_url: str = ""
-    session_id: int | None = None
-    milestone_id: int | None = None
-    errors: list[str] = field(default_factory=list)
-
-
 def rating_kind(user: User, member: Member, can_manage: bool) -> str:
     """'self' for the member rating themself, 'lead' for their lead or an admin."""
     if member.user_id == user.id:
@@ -277,41 +253,3 @@ def rating_kind(user: User, member: Member, can_manage: bool) -> str:
     if can_manage:
         return "lead"
     raise RatingError("You cannot rate this member.")
-
-
-def rate(
-    db: Session, view: FrameworkView, member: Member, rater: User, kind: str, item: RatingInput
-) -> Rating:
-    """Record one rating (history: never overwrites) after checking every rule."""
-    competency = next((c for c in view.competencies if c.id == item.competency_id), None)
-    if competency is None:
-        raise RatingError(
-            f"Competency {item.competency_id} is not part of {view.version.framework.name} "
-            f"version {view.version.number}, the framework {member.name} is assessed against."
-        )
-    if item.value not in view.scale_values:
-        raise RatingError(
-            f"{competency.name}: {item.value} is not on the scale "
-            f"({min(view.scale_values)} to {max(view.scale_values)})."
-        )
-    if len(item.note) > MAX_NOTE:
-        raise RatingError(
-            f"Evidence for {competency.name}: at most {MAX_NOTE} characters "
-            f"({len(item.note)} given).",
-            "note",
-        )
-    if member.archived:
-        raise RatingError(f"{member.name} is archived; restore them before rating.")
-    rating = Rating(
-        member_id=member.id,
-        competency_id=competency.id,
-        rater_id=rater.id,
-        kind=kind,
-        value=item.value,
-        note=item.note.strip(),
-        evidence_url=_check_url(item.evidence_url),
-        session_id=item.session_id,
-        milestone_id=item.milestone_id,
-    )
-    db.add(rating)
-    return rating

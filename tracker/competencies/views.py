@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from tracker.competencies import services
 from tracker.competencies.assessment import assess_member
 from tracker.competencies.charts import radar_svg
 from tracker.competencies.evidence import meetings
-from tracker.competencies.forms import Evidence, category_form, posted_competency_ids
+from tracker.competencies.forms import Evidence, RatingsForm, ratings_form
 from tracker.competencies.matrix import (
     SORT_KEYS,
     MatrixArgs,
@@ -25,6 +25,7 @@ from tracker.competencies.matrix import (
     team_matrix,
 )
 from tracker.competencies.matrix_export import BUILDERS, CONTENT_TYPES
+from tracker.competencies.ratings import rate_changed
 from tracker.db import get_db, utcnow, writes
 from tracker.forms import page_arg
 from tracker.http import attachment, svg_response
@@ -54,26 +55,20 @@ def member(member_id: int):
     return _render_member(member, assessment)
 
 
-def _render_member(member, assessment, failed=None, status=200):
+def _render_member(member, assessment, form: RatingsForm | None = None, status: int = 200):
     can_manage = can_manage_team(current_user, member.team)
     can_rate = (can_manage or member.user_id == current_user.id) and not member.archived
-    forms = {}
-    evidence = _evidence(member) if assessment and can_rate else None
-    if assessment and can_rate:
-        for block in assessment.blocks:
-            forms[block.category.id] = (
-                failed
-                if failed and failed.category_id.data == str(block.category.id)
-                else category_form(block, assessment.view, formdata=None, evidence=evidence)
-            )
+    kind = "self" if member.user_id == current_user.id else "lead"
+    if form is None and assessment and can_rate:
+        form = ratings_form(assessment, kind, _evidence(member))
     return render_template(
         "competencies/member.html",
         member=member,
         a=assessment,
-        forms=forms,
+        form=form if can_rate else None,
         can_manage=can_manage,
         can_rate=can_rate,
-        kind="self" if member.user_id == current_user.id else "lead",
+        kind=kind,
     ), status
 
 
@@ -83,59 +78,24 @@ def rate(member_id: int):
     member, assessment = _assessment(member_id)
     if assessment is None:
         abort(404)
-    db = get_db()
     try:
         kind = services.rating_kind(
             current_user, member, can_manage_team(current_user, member.team)
         )
     except services.RatingError:
         abort(403)
-    block = next(
-        (b for b in assessment.blocks if str(b.category.id) == request.form.get("category_id")),
-        None,
-    )
-    if block is None:
-        flash("That category is not part of this member's framework.", "error")
-        return _render_member(member, assessment, status=400)
-    form = category_form(block, assessment.view, formdata=request.form, evidence=_evidence(member))
-    valid = form.validate()  # first: validate() resets every field's errors
-    foreign = posted_competency_ids(request.form) - {r.competency.id for r in block.rows}
-    if foreign:
-        form.category_id.errors = [
-            f"Competency {', '.join(map(str, sorted(foreign)))} is not in the "
-            f"{block.category.name} category of {member.name}'s framework."
-        ]
-    if not valid or foreign:
-        return _render_member(member, assessment, failed=form, status=400)
-    saved = 0
-    try:
-        for row in block.rows:
-            raw = form[f"c{row.competency.id}"].data
-            if raw in (None, ""):
-                continue
-            services.rate(
-                db,
-                assessment.view,
-                member,
-                current_user,
-                kind,
-                services.RatingInput(
-                    row.competency.id,
-                    int(raw),
-                    form[f"n{row.competency.id}"].data or "",
-                    form[f"u{row.competency.id}"].data or "",
-                    session_id=form.session_id.data,
-                    milestone_id=form.milestone_id.data,
-                ),
+    form = ratings_form(assessment, kind, _evidence(member))
+    if form.validate_on_submit():
+        try:
+            rows, cited = form.posted_rows(), (form.session_id.data, form.milestone_id.data)
+            saved = rate_changed(
+                get_db(), assessment.view, member, current_user, kind, rows, *cited
             )
-            saved += 1
-    except services.RatingError as exc:
-        db.rollback()
-        form.category_id.errors = [str(exc)]
-        return _render_member(member, assessment, failed=form, status=400)
-    said = f"Saved {saved} rating{'s' if saved != 1 else ''} in {block.category.name}."
-    anchor = f"cat-{block.category.key}"
-    return views.done(said, url_for("competencies.member", member_id=member.id, _anchor=anchor))
+        except services.RatingError as exc:
+            views.refused(exc, form)
+        else:
+            return views.done(saved.message, url_for("competencies.member", member_id=member.id))
+    return _render_member(member, assessment, form, status=400)
 
 
 @bp.route("/members/<int:member_id>/radar.svg")
