@@ -157,7 +157,10 @@ def close_sprint(
     sprint.state, sprint.closed_at = "closed", utcnow()
     db.flush()  # closed before the next one starts: the one-active index holds at every step
     if start_next and target is not None:
-        start_sprint(db, target, today)
+        try:
+            start_sprint(db, target, today)
+        except SprintError as exc:  # shown beside the box that asked for it
+            raise SprintError(str(exc), "start_next") from exc
     return target
 
 

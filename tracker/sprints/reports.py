@@ -42,8 +42,15 @@ class History:
         return None
 
     def delivered_in(self, m: Milestone) -> Sprint | None:
-        """The sprint whose dates contain the done date."""
-        return self.sprint_on(m.done_date) if m.status == "done" else None
+        """The sprint whose dates contain the done date; or the sprint it was planned in when
+        done on the day that sprint closed early (it ends the day before the next one starts)."""
+        if m.status != "done" or m.done_date is None:
+            return None
+        own = self.by_id.get(m.sprint_id)
+        closed_on = own.closed_at.date() if own is not None and own.closed_at else None
+        if own is not None and closed_on and own.end_date < m.done_date <= closed_on:
+            return own
+        return self.sprint_on(m.done_date)
 
     def is_slip(self, move: MilestoneMove) -> bool:
         """A move to a sprint that ends later than the one it left."""
