@@ -11,9 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.auth.models import User
 from tracker.db import utcnow
-from tracker.sprints.labels import count_of
 from tracker.sprints.models import Milestone, MilestoneMove, Sprint
-from tracker.sprints.reports import due_before_start
 from tracker.sprints.services import (
     SprintData,
     SprintError,
@@ -162,17 +160,3 @@ def close_sprint(
         except SprintError as exc:  # shown beside the box that asked for it
             raise SprintError(str(exc), "start_next") from exc
     return target
-
-
-def flagged_note(db: Session, target: Sprint | None) -> str:
-    """What closing says of carried milestones due before the next sprint starts."""
-    if target is None:
-        return ""
-    early = due_before_start(sprint_milestones(db, target), target.start_date)
-    if not early:
-        return ""
-    one = len(early) == 1
-    return (
-        f" {count_of(len(early), 'carried milestone')} due before {target.name} starts "
-        f"{'keeps its' if one else 'keep their'} due date, flagged on its board."
-    )

@@ -268,8 +268,7 @@ def close_sprint(sprint_id: int):
             views.refused(exc, form, "carry_reason")
         else:
             to = target or sprint
-            flash = f"{sprint.name} closed.{closing.flagged_note(db, target)}"
-            return views.done(flash, url_for("sprints.board", sprint_id=to.id))
+            return views.done(f"{sprint.name} closed.", url_for("sprints.board", sprint_id=to.id))
     next_sprint = closing.next_sprint_after(db, sprint)
     proposal = services.propose_next_sprint(db, sprint.team)
     return render_template(
