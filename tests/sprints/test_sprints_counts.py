@@ -117,6 +117,8 @@ def test_status_words_are_labels_on_every_delivery_page(client_as, running, db, 
         assert "at-risk" not in text and "on-track" not in text, url
     board = client.get(f"/sprints/{running.sprint.id}").data.decode()
     assert ">At risk</span>" in board
+    project = client.get(f"/projects/{running.project.id}").data.decode()
+    assert ">On track</span>" in project and ">At risk: due this sprint" in project
     assert ">On track</span>" in client.get(f"/milestones/{running.later.id}").data.decode()
 
 
