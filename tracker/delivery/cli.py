@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.db import get_db
 from tracker.delivery.importers import MAX_IMPORT_BYTES, ImportFormatError, parse_delivery
 from tracker.delivery.importing import apply_delivery, preview_delivery
+from tracker.sprints.labels import count_of
 from tracker.sprints.services import SprintError
 from tracker.team.models import Team
 
@@ -54,7 +55,7 @@ def import_delivery(team_name: str, project_name: str | None, dry_run: bool, fil
     except IntegrityError as exc:
         db.rollback()
         raise click.ClickException(f"Nothing was imported: {exc.orig}") from exc
-    click.echo(f"Imported {created} milestones into {project.name}.")
+    click.echo(f"Imported {count_of(created, 'milestone')} into {project.name}.")
 
 
 def register(group: click.Group) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
-from tracker.sprints.reports import load_history
+from tracker.sprints.reports import load_history, planned_in
 from tracker.team.models import Team
 
 
@@ -48,6 +48,7 @@ class Report:
     slipped: list[SlipRow]
     burnups: list[Burnup]
     n: int
+    today: date
 
 
 def _team_milestones(db: Session, team_id: int) -> list[Milestone]:
@@ -75,11 +76,11 @@ def sprint_report(db: Session, team: Team, n: int = 6, today: date | None = None
     moves = [mv for mvs in history.moves.values() for mv in mvs]
     # Group once (milestones by sprint planned and delivered, moves by sprint left) instead
     # of scanning every milestone and move for each sprint.
-    planned_in: dict[int, set[int]] = defaultdict(set)
+    in_sprint: dict[int, set[int]] = defaultdict(set)
     delivered_in: dict[int, list[Milestone]] = defaultdict(list)
     for m in milestones:
         if m.sprint_id is not None:
-            planned_in[m.sprint_id].add(m.id)
+            in_sprint[m.sprint_id].add(m.id)
         sprint = history.delivered_in(m)
         if sprint is not None:
             delivered_in[sprint.id].append(m)
@@ -89,7 +90,7 @@ def sprint_report(db: Session, team: Team, n: int = 6, today: date | None = None
     rows = []
     for s in recent:
         out = moved_out.get(s.id, [])
-        planned = planned_in.get(s.id, set()) | {mv.milestone_id for mv in out}
+        planned = planned_in(s.id, in_sprint.get(s.id, set()), out)
         delivered = delivered_in.get(s.id, [])
         rows.append(
             SprintRow(
@@ -116,4 +117,4 @@ def sprint_report(db: Session, team: Team, n: int = 6, today: date | None = None
             )
             burnup.points.append((s.name, scope, done))
         burnups.append(burnup)
-    return Report(team, rows, slipped, burnups, n)
+    return Report(team, rows, slipped, burnups, n, today)

@@ -18,6 +18,7 @@ from tracker.forms import page_arg
 from tracker.http import svg_response
 from tracker.sprints import services
 from tracker.sprints.access import get_project_for
+from tracker.sprints.labels import count_of
 from tracker.sprints.services import SprintError
 from tracker.team.services import get_team_for
 
@@ -117,7 +118,7 @@ def _preview(team, data: bytes, project: str, confirm: bool = False):
                 "Upload the file again to see what is left to import."
             ],
         )
-    flash(f"Imported {created} milestones into {project_row.name}.", "success")
+    flash(f"Imported {count_of(created, 'milestone')} into {project_row.name}.", "success")
     return redirect(url_for("sprints.project", project_id=project_row.id))
 
 

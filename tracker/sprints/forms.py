@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.forms import DateInRange
 from tracker.sprints.closing import Decision
+from tracker.sprints.labels import status_label
 from tracker.sprints.models import MILESTONE_STATUSES, PROJECT_STATUSES
 
 
@@ -34,7 +35,7 @@ class _OwnerField(SelectField):
 class ProjectForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    status = SelectField("Status", choices=[(s, s.capitalize()) for s in PROJECT_STATUSES])
+    status = SelectField("Status", choices=[(s, status_label(s)) for s in PROJECT_STATUSES])
     owner_id = _OwnerField("Owner", description="A member of the team.")
     start_date = DateField("Start date", validators=[Optional(), DateInRange()])
     target_date = DateField("Target date", validators=[Optional(), DateInRange()])
@@ -53,7 +54,7 @@ class MilestoneForm(FlaskForm):
     owner_id = _OwnerField("Owner", description="A member of the team.")
     due_date = DateField("Due date", validators=[Optional(), DateInRange()])
     sprint_id = _OwnerField("Planned for sprint")
-    status = SelectField("Status", choices=[(s, s.capitalize()) for s in MILESTONE_STATUSES])
+    status = SelectField("Status", choices=[(s, status_label(s)) for s in MILESTONE_STATUSES])
     done_date = DateField(
         "Done on", validators=[Optional(), DateInRange()], description="Blank when done: today."
     )

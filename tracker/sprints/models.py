@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, utcnow
+from tracker.sprints.labels import count_of
 
 if TYPE_CHECKING:
     from tracker.auth.models import User
@@ -106,6 +107,16 @@ class Sprint(Base):
         if today > self.end_date:
             return 0
         return (self.end_date - max(today, self.start_date)).days + 1
+
+    def timing(self, today: date) -> str:
+        """Where the sprint stands on `today`, in words: every page shows this one phrase."""
+        if self.state == "closed":
+            return "closed"
+        if today < self.start_date:
+            return f"starts in {count_of((self.start_date - today).days, 'day')}"
+        if today > self.end_date:
+            return "past its end date"
+        return f"{count_of(self.days_left(today), 'day')} left"
 
 
 class Milestone(Base):

@@ -8,10 +8,10 @@ and computed in Python, so a page costs the same statements for 5 milestones or 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.sprints.models import MILESTONE_STATUSES, Milestone, MilestoneMove, Project, Sprint
@@ -42,8 +42,15 @@ class History:
         return None
 
     def delivered_in(self, m: Milestone) -> Sprint | None:
-        """The sprint whose dates contain the done date."""
-        return self.sprint_on(m.done_date) if m.status == "done" else None
+        """The sprint whose dates contain the done date; or the sprint it was planned in when
+        done on the day that sprint closed early (it ends the day before the next one starts)."""
+        if m.status != "done" or m.done_date is None:
+            return None
+        own = self.by_id.get(m.sprint_id)
+        closed_on = own.closed_at.date() if own is not None and own.closed_at else None
+        if own is not None and closed_on and own.end_date < m.done_date <= closed_on:
+            return own
+        return self.sprint_on(m.done_date)
 
     def is_slip(self, move: MilestoneMove) -> bool:
         """A move to a sprint that ends later than the one it left."""
@@ -81,6 +88,12 @@ def load_history(db: Session, team_id: int, milestone_filter=None) -> History:
     return History(team_sprints(db, team_id), moves)
 
 
+def due_before_start(milestones: list[Milestone], start: date) -> list[Milestone]:
+    """Open milestones due before their sprint's `start`: carried milestones keep their due date
+    (a promise made to someone), so the board and the close page flag them instead."""
+    return [m for m in milestones if m.is_open and m.due_date and m.due_date < start]
+
+
 def current_sprint(history: History, today: date) -> Sprint | None:
     """The active sprint, else the one whose dates contain today."""
     active = next((s for s in history.sprints if s.state == "active"), None)
@@ -106,6 +119,7 @@ class Card:
     milestone: Milestone
     slips: int
     state: str
+    due_before_start: bool = False  # carried in with a due date before the sprint starts
 
 
 @dataclass
@@ -114,28 +128,50 @@ class Board:
     columns: dict[str, list[Card]]
     days_left: int
     today: date
+    moved_out: list[Milestone] = field(default_factory=list)
+
+    @property
+    def timing(self) -> str:
+        return self.sprint.timing(self.today)
 
     @property
     def total(self) -> int:
-        return sum(len(cards) for cards in self.columns.values())
+        """Everything planned in the sprint: what is in it now and what moved out of it."""
+        return sum(len(cards) for cards in self.columns.values()) + len(self.moved_out)
+
+
+def planned_in(sprint_id: int, current: set[int], moves: list[MilestoneMove]) -> set[int]:
+    """The milestones planned in a sprint: those in it now and those that moved out of it
+    (carried over at close or moved by an edit): the board, the close page and the report."""
+    return current | {mv.milestone_id for mv in moves if mv.from_sprint_id == sprint_id}
 
 
 def sprint_board(db: Session, sprint: Sprint, today: date | None = None) -> Board:
-    """The milestones planned for a sprint, by status, with owners and slip counts."""
+    """The milestones planned for a sprint, by status, with owners and slip counts, and those
+    that moved out of it."""
     today = today or date.today()
+    moved_from = select(MilestoneMove.milestone_id).where(MilestoneMove.from_sprint_id == sprint.id)
+    involved = or_(Milestone.sprint_id == sprint.id, Milestone.id.in_(moved_from))
     milestones = db.scalars(
         select(Milestone)
-        .options(joinedload(Milestone.project), joinedload(Milestone.owner))
-        .where(Milestone.sprint_id == sprint.id)
+        .options(
+            joinedload(Milestone.project), joinedload(Milestone.owner), joinedload(Milestone.sprint)
+        )
+        .where(involved)
         .order_by(Milestone.due_date, Milestone.id)
     ).all()
-    in_sprint = Milestone.id.in_(select(Milestone.id).where(Milestone.sprint_id == sprint.id))
-    history = load_history(db, sprint.team_id, in_sprint)
+    history = load_history(db, sprint.team_id, involved)
     current = current_sprint(history, today)
     columns: dict[str, list[Card]] = {status: [] for status in MILESTONE_STATUSES}
+    flagged = {m.id for m in due_before_start(list(milestones), sprint.start_date)}
+    moved_out = []
     for m in milestones:
-        columns[m.status].append(Card(m, history.slips(m.id), milestone_state(m, current, today)))
-    return Board(sprint, columns, sprint.days_left(today), today)
+        if m.sprint_id != sprint.id:
+            moved_out.append(m)
+            continue
+        state = milestone_state(m, current, today)
+        columns[m.status].append(Card(m, history.slips(m.id), state, m.id in flagged))
+    return Board(sprint, columns, sprint.days_left(today), today, moved_out)
 
 
 # --- the project timeline ---------------------------------------------------------------
@@ -155,6 +191,7 @@ class Timeline:
     sprints: list[Sprint]
     rows: list[TimelineRow]
     current: Sprint | None
+    today: date
 
 
 def project_timeline(db: Session, project: Project, today: date | None = None) -> Timeline:
@@ -194,7 +231,7 @@ def project_timeline(db: Session, project: Project, today: date | None = None) -
                 marks.add("due")
             cells.append(marks)
         rows.append(TimelineRow(m, milestone_state(m, current, today), history.slips(m.id), cells))
-    return Timeline(project, columns, rows, current)
+    return Timeline(project, columns, rows, current, today)
 
 
 # --- one milestone ----------------------------------------------------------------------

@@ -135,7 +135,8 @@ class SprintData:
     goal: str = ""
 
 
-def _check_sprint(db: Session, team_id: int, data: SprintData, sprint_id: int | None) -> str:
+def check_sprint(db: Session, team_id: int, data: SprintData, sprint_id: int | None) -> str:
+    """The sprint's cleaned name once its name and dates pass the team's rules."""
     name = data.name.strip()
     if not name:
         raise SprintError("A sprint needs a name.", "name")
@@ -174,7 +175,7 @@ def _check_sprint(db: Session, team_id: int, data: SprintData, sprint_id: int | 
 
 def create_sprint(db: Session, team: Team, data: SprintData) -> Sprint:
     """Plan a sprint for the team."""
-    name = _check_sprint(db, team.id, data, None)
+    name = check_sprint(db, team.id, data, None)
     sprint = Sprint(
         team_id=team.id,
         name=name,
@@ -188,9 +189,15 @@ def create_sprint(db: Session, team: Team, data: SprintData) -> Sprint:
     return sprint
 
 
-def update_sprint(db: Session, sprint: Sprint, data: SprintData) -> None:
-    """Rename, re-date or re-goal a sprint."""
-    sprint.name = _check_sprint(db, sprint.team_id, data, sprint.id)
+def update_sprint(db: Session, sprint: Sprint, data: SprintData, today: date | None = None) -> None:
+    """Rename, re-date or re-goal a sprint; an active sprint keeps a start on or before today."""
+    name = check_sprint(db, sprint.team_id, data, sprint.id)
+    if sprint.state == "active" and data.start_date > (today or date.today()):
+        raise SprintError(
+            f"{sprint.name} is active: it has started, so its start cannot be after today.",
+            "start_date",
+        )
+    sprint.name = name
     sprint.start_date, sprint.end_date = data.start_date, data.end_date
     sprint.goal = data.goal.strip()
     db.flush()
@@ -216,26 +223,6 @@ def propose_next_sprint(db: Session, team: Team, today: date | None = None) -> S
         start_date=start,
         end_date=start + timedelta(days=team.sprint_length_days - 1),
     )
-
-
-def active_sprint(db: Session, team_id: int) -> Sprint | None:
-    """The team's active sprint, if any."""
-    return db.scalar(select(Sprint).where(Sprint.team_id == team_id, Sprint.state == "active"))
-
-
-def start_sprint(db: Session, sprint: Sprint) -> None:
-    """Make a planned sprint the team's active one (at most one is active)."""
-    if sprint.state != "planned":
-        raise SprintError(f"{sprint.name} is {sprint.state}: only a planned sprint can start.")
-    current = active_sprint(db, sprint.team_id)
-    if current is not None:
-        raise SprintError(
-            f"{current.name} is already the active sprint: close it before starting "
-            f"{sprint.name} (a team has at most one active sprint).",
-            "state",
-        )
-    sprint.state = "active"
-    db.flush()
 
 
 # --- moves and owners -------------------------------------------------------------------
@@ -311,6 +298,7 @@ class TeamDelivery:
     days_left: int | None
     due_this_sprint: list[Milestone]
     overdue: list[Milestone]
+    timing: str = ""  # Sprint.timing: the board and the dashboard say the same words
 
 
 def dashboard_summary(db: Session, user: User, today: date | None = None) -> list[TeamDelivery]:
@@ -351,6 +339,7 @@ def team_deliveries(db: Session, teams: list[Team], today: date | None = None):
                 [m for m in mine if sprint and sprint.contains(m.due_date)],
                 # The query left out milestones without a due date; the type does not know.
                 [m for m in mine if m.due_date is not None and m.due_date < today],
+                sprint.timing(today) if sprint else "",
             )
         )
     return lines

@@ -243,11 +243,12 @@ def start_sprint(sprint_id: int):
         abort(400)
     to = url_for("sprints.board", sprint_id=sprint.id)
     try:
-        services.start_sprint(db, sprint)
+        moved = closing.start_sprint(db, sprint)
     except services.SprintError as exc:
         views.refused(exc)
         return redirect(to)
-    return views.done(f"{sprint.name} is the active sprint.", to)
+    dates = f" It now runs from today, {sprint.start_date} to {sprint.end_date}." if moved else ""
+    return views.done(f"{sprint.name} is the active sprint.{dates}", to)
 
 
 @bp.route("/sprints/<int:sprint_id>/close", methods=["GET", "POST"])
@@ -268,12 +269,18 @@ def close_sprint(sprint_id: int):
         else:
             to = target or sprint
             return views.done(f"{sprint.name} closed.", url_for("sprints.board", sprint_id=to.id))
+    next_sprint = closing.next_sprint_after(db, sprint)
+    proposal = services.propose_next_sprint(db, sprint.team)
     return render_template(
         "sprints/close.html",
         sprint=sprint,
         planned=planned,
+        moved_out=closing.moved_out_of(db, sprint),
         left=left,
         form=form,
-        next_sprint=closing.next_sprint_after(db, sprint),
-        proposal=services.propose_next_sprint(db, sprint.team),
+        next_sprint=next_sprint,
+        proposal=proposal,
+        due_early=reports.due_before_start(
+            left, next_sprint.start_date if next_sprint else proposal.start_date
+        ),
     ), 400 if form.errors else 200
