@@ -39,6 +39,8 @@ def build_feed(db: Session, user: User, now: datetime, extra: list[Event] | None
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"Team Tracker · {user.name}")
     for c in cadences(db, user, now):
+        if c.scheduled is not None:  # the booked 1:1 is in the feed itself: nothing is due
+            continue
         event = _event(
             f"next-1on1-{c.member.id}@team-tracker", f"1:1 due with {c.member.name}", stamp
         )

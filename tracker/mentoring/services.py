@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import abort
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from tracker.auth.models import User
@@ -339,9 +339,25 @@ class Cadence:
     member: Member
     last_held: datetime | None
     next_due: date
+    scheduled: datetime | None = None  # the earliest 1:1 booked after now
 
     def days_overdue(self, today: date) -> int:
         return (today - self.next_due).days
+
+    @property
+    def since(self) -> date:
+        """When the member joined: their start date, else when they were added."""
+        return self.member.start_date or self.member.created_at.date()
+
+
+@dataclass
+class CadenceBoard:
+    """The dashboard's 1:1 lists: each member `user` manages is in at most one of them."""
+
+    overdue: list[Cadence]
+    due_soon: list[Cadence]  # due today or in the next seven days
+    first: list[Cadence]  # never had a 1:1 and none is booked: a first 1:1 to plan
+    scheduled: list[Cadence]  # a 1:1 is booked: nothing is due until it is held
 
 
 def _managed_members(user: User):
@@ -354,30 +370,44 @@ def _managed_members(user: User):
 
 
 def cadences(db: Session, user: User, now: datetime) -> list[Cadence]:
-    """Each active member `user` manages, with their last 1:1 and when the next is due
-    (two queries). Only sessions already held count; scheduled ones do not."""
+    """Each active member `user` manages, with their last 1:1 held, the next one booked and
+    when the next is due by their cadence (two queries)."""
     members = list(db.scalars(_managed_members(user).order_by(Member.name)))
     if not members:
         return []
-    last = dict(
-        db.execute(
-            select(Meeting.member_id, func.max(Meeting.held_at))
-            .where(
-                Meeting.member_id.in_([m.id for m in members]),
-                Meeting.kind == "one_on_one",
-                Meeting.held_at <= now,
-            )
-            .group_by(Meeting.member_id)
+    rows = db.execute(
+        select(
+            Meeting.member_id,
+            func.max(case((Meeting.held_at <= now, Meeting.held_at))),
+            func.min(case((Meeting.held_at > now, Meeting.held_at))),
         )
-        .tuples()
-        .all()
+        .where(Meeting.member_id.in_([m.id for m in members]), Meeting.kind == "one_on_one")
+        .group_by(Meeting.member_id)
     )
+    met = {member_id: (held, booked) for member_id, held, booked in rows}
     result = []
     for m in members:
-        held = last.get(m.id)
+        held, booked = met.get(m.id, (None, None))
         base = held.date() if held else (m.start_date or m.created_at.date())
-        result.append(Cadence(m, held, base + timedelta(days=m.cadence_days)))
+        result.append(Cadence(m, held, base + timedelta(days=m.cadence_days), booked))
     return sorted(result, key=lambda c: c.next_due)
+
+
+def cadence_board(rows: list[Cadence], today: date) -> CadenceBoard:
+    """Sort cadences for the dashboard: a booked 1:1 clears "due" and "overdue", and a member
+    never met is a first 1:1 to plan, whatever their start date, not N days overdue."""
+    booked = sorted((c for c in rows if c.scheduled), key=lambda c: (c.scheduled, c.member.name))
+    met = [c for c in rows if c.scheduled is None and c.last_held is not None]
+    week = today + timedelta(days=7)
+    return CadenceBoard(
+        overdue=[c for c in met if c.next_due < today],
+        due_soon=[c for c in met if today <= c.next_due <= week],
+        first=sorted(
+            (c for c in rows if c.scheduled is None and c.last_held is None),
+            key=lambda c: (c.since, c.member.name),  # waiting longest first
+        ),
+        scheduled=booked,
+    )
 
 
 ITEMS_PAGE = 50  # overdue items per dashboard page: an org-scale lead can have hundreds

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
@@ -42,13 +40,12 @@ def _render_dashboard(page: int) -> str:
     db = get_db()
     now = utcnow()
     today = now.date()
-    rows = services.cadences(db, current_user, now)
+    board = services.cadence_board(services.cadences(db, current_user, now), today)
     items, total = services.overdue_items(db, current_user, today, page)
     return render_template(
         "mentoring/dashboard.html",
         today=today,
-        overdue=[c for c in rows if c.next_due < today],
-        due_soon=[c for c in rows if today <= c.next_due <= today + timedelta(days=7)],
+        board=board,
         items=items,
         items_total=total,
         items_page=page,
