@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import abort
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased, object_session, selectinload
 
 from tracker.auth.models import User
 from tracker.competencies.models import Competency
@@ -195,10 +195,60 @@ def get_item_for(db: Session, user: User, item_id: int) -> tuple[ActionItem, Mem
 
 
 def set_done(item: ActionItem, user: User, done: bool, now: datetime) -> None:
-    """Tick an item off (or re-open it)."""
-    item.done = done
-    item.done_at = now if done else None
-    item.done_by_id = user.id if done else None
+    """Tick an item off, with its open twins (or re-open that one item)."""
+    db = object_session(item)
+    # Its twins are the same commitment agreed again: the lists show them as one item, so
+    # ticking that one off must not bring up the next copy.
+    twins = list(db.scalars(select(ActionItem).where(_twin_of(item)))) if done and db else []
+    for each in [item, *twins]:
+        each.done = done
+        each.done_at = now if done else None
+        each.done_by_id = user.id if done else None
+
+
+def _words(column):
+    return func.lower(func.trim(column))
+
+
+def _twin_of(item: ActionItem):
+    """Open items of the same member and owner with the same words as `item` (not itself)."""
+    return and_(
+        ActionItem.member_id == item.member_id,
+        ActionItem.owner == item.owner,
+        ActionItem.done.is_(False),
+        ActionItem.id != item.id,
+        _words(ActionItem.text) == _words(literal(item.text)),  # as the lists compare
+    )
+
+
+def _listed_once(before: datetime | None = None):
+    """Leave out an open item when an open twin (same member, owner and words: one commitment
+    carried and agreed again) comes before it in the lists' order (due soonest, undated last,
+    then oldest), so each list shows the commitment once; with `before`, only twins made
+    before it count, as only they are in the list."""
+    twin = aliased(ActionItem)
+    sooner = or_(
+        and_(ActionItem.due_date.is_(None), twin.due_date.is_not(None)),
+        twin.due_date < ActionItem.due_date,
+        and_(
+            or_(
+                twin.due_date == ActionItem.due_date,
+                and_(twin.due_date.is_(None), ActionItem.due_date.is_(None)),
+            ),
+            twin.id < ActionItem.id,
+        ),
+    )
+    where = [
+        twin.member_id == ActionItem.member_id,
+        twin.owner == ActionItem.owner,
+        twin.done.is_(False),
+        _words(twin.text) == _words(ActionItem.text),
+        sooner,
+    ]
+    if before is not None:
+        held = aliased(Meeting)
+        where.append(exists().where(held.id == twin.session_id, held.held_at < before))
+    return ~exists().where(*where)
 
 
 @dataclass
@@ -209,7 +259,7 @@ class OpenItem:
 
 
 def _open(member_id: int, before: datetime | None):
-    where = [ActionItem.member_id == member_id, ActionItem.done.is_(False)]
+    where = [ActionItem.member_id == member_id, ActionItem.done.is_(False), _listed_once(before)]
     if before is not None:
         where.append(Meeting.held_at < before)
     return where
@@ -419,6 +469,7 @@ def _overdue(user: User, today: date) -> tuple:
         ActionItem.member_id.in_(members),
         ActionItem.done.is_(False),
         ActionItem.due_date < today,
+        _listed_once(),  # a twin listed before it is overdue too: it is due no later
     )
 
 
