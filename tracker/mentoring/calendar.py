@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from tracker.auth.models import User
 from tracker.auth.sessions import on_end_all
 from tracker.db import utcnow
+from tracker.mentoring.cadence import cadences
 from tracker.mentoring.models import CalendarFeed
-from tracker.mentoring.services import cadences, sessions_by
+from tracker.mentoring.services import sessions_by
 from tracker.security import new_token, token_digest
 
 PRODID = "-//Team Tracker//1:1s and delivery//EN"
