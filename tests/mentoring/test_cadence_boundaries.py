@@ -1,6 +1,7 @@
 """The dashboard's 1:1 cadence at its day boundaries: a 1:1 due today is due (in "Due this
 week"), not overdue; one due yesterday is one day overdue; the week ends seven days from
-today. The same for a member never met, counted from their start date."""
+today. A member never met is neither: they are in "First 1:1", whatever their start date
+(issue #13 defect 5; this used to count them overdue from their start date)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from tests.conftest import login
 from tracker.db import utcnow
 
 CADENCE = 14
+FIRST = (None, False)  # never met: not overdue, not due this week, but in "First 1:1"
 # Days since the last 1:1 -> (overdue by, in "due this week")
 HELD = {
     CADENCE + 30: (30, False),
@@ -50,10 +52,10 @@ def people(db, make_user, make_team, make_member, make_session):
             member, lead, held_at=datetime.combine(today - timedelta(days=days), time(0, 0))
         )
         expected[name] = outcome
-    for days, outcome in HELD.items():  # never met: counted from the start date
+    for days in HELD:  # never met: a first 1:1 to plan, however long ago they started
         name = f"Started {days} days ago"
         make_member(team, name, cadence_days=CADENCE, start_date=today - timedelta(days=days))
-        expected[name] = outcome
+        expected[name] = FIRST
     db.commit()
     return expected
 
@@ -62,7 +64,9 @@ def test_a_one_on_one_due_today_is_due_not_overdue(client, people):
     assert login(client, "lead@example.com").status_code == 302
     page = client.get("/dashboard").get_data(as_text=True)
     overdue, soon = _section(page, "overdue-h"), _section(page, "due-h")
+    first = _section(page, "first-h")
     for name, (late, this_week) in people.items():
+        assert (_entry(first, name) is not None) == name.startswith("Started"), name
         entry = _entry(overdue, name)
         if late is None:
             assert entry is None, name

@@ -120,7 +120,9 @@ def test_gap_becomes_a_goal_in_one_click(client_as, org, db, plan, rate):
     html = client.get(url).data.decode()
     row = html[html.index('id="gap-sql"') :]
     assert "a goal covers it" in row[: row.index("</tr>")]
-    assert _bar(html, goal) == 33  # 1 of 3
+    # Issue #13 defect 4: the goal starts from the rating 1 it was made at, so 0%, not 1/3.
+    assert goal.baseline_proficiency == 1 and _bar(html, goal) == 0
+    assert "started from 1" in html
     r = client.form(f"{url}/gap-goal", {"competency_key": "sql"})
     assert r.status_code == 400 and b"SQL and data querying already has a goal" in r.data
     assert db.scalar(select(Goal.id).where(Goal.competency_key == "sql").offset(1)) is None

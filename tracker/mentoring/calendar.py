@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from tracker.auth.models import User
 from tracker.auth.sessions import on_end_all
 from tracker.db import utcnow
+from tracker.mentoring.cadence import cadences
 from tracker.mentoring.models import CalendarFeed
-from tracker.mentoring.services import cadences, sessions_by
+from tracker.mentoring.services import sessions_by
 from tracker.security import new_token, token_digest
 
 PRODID = "-//Team Tracker//1:1s and delivery//EN"
@@ -39,6 +40,8 @@ def build_feed(db: Session, user: User, now: datetime, extra: list[Event] | None
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"Team Tracker · {user.name}")
     for c in cadences(db, user, now):
+        if c.scheduled is not None:  # the booked 1:1 is in the feed itself: nothing is due
+            continue
         event = _event(
             f"next-1on1-{c.member.id}@team-tracker", f"1:1 due with {c.member.name}", stamp
         )

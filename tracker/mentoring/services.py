@@ -1,20 +1,21 @@
-"""Session and action-item rules, carry-over, the timeline, cadence and the calendar feed."""
+"""Session and action-item rules, carry-over, the timeline and the calendar feed (cadence and
+the dashboard: tracker/mentoring/cadence.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import abort
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased, object_session, selectinload
 
 from tracker.auth.models import User
 from tracker.competencies.models import Competency
 from tracker.competencies.services import FrameworkView
 from tracker.errors import RuleError
 from tracker.mentoring.models import SESSION_KINDS, ActionItem, Meeting
-from tracker.team.models import Member, Team, team_lead
+from tracker.team.models import Member, Team
 from tracker.team.services import can_manage_team
 
 MAX_NOTES = 20000  # characters: a long 1:1 write-up is a few thousand
@@ -195,10 +196,60 @@ def get_item_for(db: Session, user: User, item_id: int) -> tuple[ActionItem, Mem
 
 
 def set_done(item: ActionItem, user: User, done: bool, now: datetime) -> None:
-    """Tick an item off (or re-open it)."""
-    item.done = done
-    item.done_at = now if done else None
-    item.done_by_id = user.id if done else None
+    """Tick an item off, with its open twins (or re-open that one item)."""
+    db = object_session(item)
+    # Its twins are the same commitment agreed again: the lists show them as one item, so
+    # ticking that one off must not bring up the next copy.
+    twins = list(db.scalars(select(ActionItem).where(_twin_of(item)))) if done and db else []
+    for each in [item, *twins]:
+        each.done = done
+        each.done_at = now if done else None
+        each.done_by_id = user.id if done else None
+
+
+def _words(column):
+    return func.lower(func.trim(column))
+
+
+def _twin_of(item: ActionItem):
+    """Open items of the same member and owner with the same words as `item` (not itself)."""
+    return and_(
+        ActionItem.member_id == item.member_id,
+        ActionItem.owner == item.owner,
+        ActionItem.done.is_(False),
+        ActionItem.id != item.id,
+        _words(ActionItem.text) == _words(literal(item.text)),  # as the lists compare
+    )
+
+
+def listed_once(before: datetime | None = None):
+    """Leave out an open item when an open twin (same member, owner and words: one commitment
+    carried and agreed again) comes before it in the lists' order (due soonest, undated last,
+    then oldest), so each list shows the commitment once; with `before`, only twins made
+    before it count, as only they are in the list."""
+    twin = aliased(ActionItem)
+    sooner = or_(
+        and_(ActionItem.due_date.is_(None), twin.due_date.is_not(None)),
+        twin.due_date < ActionItem.due_date,
+        and_(
+            or_(
+                twin.due_date == ActionItem.due_date,
+                and_(twin.due_date.is_(None), ActionItem.due_date.is_(None)),
+            ),
+            twin.id < ActionItem.id,
+        ),
+    )
+    where = [
+        twin.member_id == ActionItem.member_id,
+        twin.owner == ActionItem.owner,
+        twin.done.is_(False),
+        _words(twin.text) == _words(ActionItem.text),
+        sooner,
+    ]
+    if before is not None:
+        held = aliased(Meeting)
+        where.append(exists().where(held.id == twin.session_id, held.held_at < before))
+    return ~exists().where(*where)
 
 
 MAX_TICKED = OPEN_PAGE  # carried items one session form ticks: it shows OPEN_SHOWN of them
@@ -232,7 +283,7 @@ class OpenItem:
 
 
 def _open(member_id: int, before: datetime | None):
-    where = [ActionItem.member_id == member_id, ActionItem.done.is_(False)]
+    where = [ActionItem.member_id == member_id, ActionItem.done.is_(False), listed_once(before)]
     if before is not None:
         where.append(Meeting.held_at < before)
     return where
@@ -352,91 +403,6 @@ def timeline(
     if per_page:
         query = query.limit(per_page + 1).offset((max(page, 1) - 1) * per_page)
     return list(db.scalars(query))
-
-
-# --- cadence and the dashboard ----------------------------------------------------------------
-
-
-@dataclass
-class Cadence:
-    member: Member
-    last_held: datetime | None
-    next_due: date
-
-    def days_overdue(self, today: date) -> int:
-        return (today - self.next_due).days
-
-
-def _managed_members(user: User):
-    query = select(Member).options(selectinload(Member.team)).where(Member.archived.is_(False))
-    if not user.is_admin:
-        query = query.join(team_lead, team_lead.c.team_id == Member.team_id).where(
-            team_lead.c.user_id == user.id
-        )
-    return query
-
-
-def cadences(db: Session, user: User, now: datetime) -> list[Cadence]:
-    """Each active member `user` manages, with their last 1:1 and when the next is due
-    (two queries). Only sessions already held count; scheduled ones do not."""
-    members = list(db.scalars(_managed_members(user).order_by(Member.name)))
-    if not members:
-        return []
-    last = dict(
-        db.execute(
-            select(Meeting.member_id, func.max(Meeting.held_at))
-            .where(
-                Meeting.member_id.in_([m.id for m in members]),
-                Meeting.kind == "one_on_one",
-                Meeting.held_at <= now,
-            )
-            .group_by(Meeting.member_id)
-        )
-        .tuples()
-        .all()
-    )
-    result = []
-    for m in members:
-        held = last.get(m.id)
-        base = held.date() if held else (m.start_date or m.created_at.date())
-        result.append(Cadence(m, held, base + timedelta(days=m.cadence_days)))
-    return sorted(result, key=lambda c: c.next_due)
-
-
-ITEMS_PAGE = 50  # overdue items per dashboard page: an org-scale lead can have hundreds
-
-
-def _overdue(user: User, today: date) -> tuple:
-    members = _managed_members(user).with_only_columns(Member.id)
-    return (
-        ActionItem.member_id.in_(members),
-        ActionItem.done.is_(False),
-        ActionItem.due_date < today,
-    )
-
-
-def overdue_pages(db: Session, user: User, today: date) -> int:
-    """How many dashboard pages the overdue items of `user`'s members fill (at least 1)."""
-    total = db.scalar(select(func.count()).select_from(ActionItem).where(*_overdue(user, today)))
-    return max(1, -(-(total or 0) // ITEMS_PAGE))
-
-
-def overdue_items(
-    db: Session, user: User, today: date, page: int = 1
-) -> tuple[list[ActionItem], int]:
-    """One page of the open action items past their due date of the members `user` manages,
-    most overdue first, and how many there are in all (two queries, plus two eager loads)."""
-    where = _overdue(user, today)
-    total = db.scalar(select(func.count()).select_from(ActionItem).where(*where)) or 0
-    items = db.scalars(
-        select(ActionItem)
-        .options(selectinload(ActionItem.session).selectinload(Meeting.member))
-        .where(*where)
-        .order_by(ActionItem.due_date, ActionItem.id)
-        .limit(ITEMS_PAGE)
-        .offset((max(page, 1) - 1) * ITEMS_PAGE)
-    )
-    return list(items), total
 
 
 # --- the calendar feed (its token: tracker/mentoring/calendar.py) ---------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
@@ -15,8 +13,8 @@ from tracker.db import get_db, utcnow, writes
 from tracker.forms import EmptyForm, page_arg
 from tracker.http import safe_redirect_target
 from tracker.mentoring import agenda as agenda_builder
+from tracker.mentoring import cadence, services
 from tracker.mentoring import calendar as feeds
-from tracker.mentoring import services
 from tracker.mentoring.calendar import build_feed
 from tracker.mentoring.forms import ItemForm, SessionForm
 from tracker.mentoring.models import SESSION_KINDS
@@ -34,7 +32,7 @@ bp = Blueprint("mentoring", __name__)
 def dashboard():
     page = page_arg("items_page")
     if page > 1:  # a page past the last shows the last one, under the same cache key
-        page = min(page, services.overdue_pages(get_db(), current_user, utcnow().date()))
+        page = min(page, cadence.overdue_pages(get_db(), current_user, utcnow().date()))
     return render_cached("dashboard", (page,), lambda: _render_dashboard(page))
 
 
@@ -42,17 +40,16 @@ def _render_dashboard(page: int) -> str:
     db = get_db()
     now = utcnow()
     today = now.date()
-    rows = services.cadences(db, current_user, now)
-    items, total = services.overdue_items(db, current_user, today, page)
+    board = cadence.cadence_board(cadence.cadences(db, current_user, now), today)
+    items, total = cadence.overdue_items(db, current_user, today, page)
     return render_template(
         "mentoring/dashboard.html",
         today=today,
-        overdue=[c for c in rows if c.next_due < today],
-        due_soon=[c for c in rows if today <= c.next_due <= today + timedelta(days=7)],
+        board=board,
         items=items,
         items_total=total,
         items_page=page,
-        items_per_page=services.ITEMS_PAGE,
+        items_per_page=cadence.ITEMS_PAGE,
         delivery=dashboard_summary(db, current_user),  # the delivery panel
     )
 

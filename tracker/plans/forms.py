@@ -50,8 +50,8 @@ class GoalForm(FlaskForm):
     target_proficiency = SelectField(
         "Target proficiency",
         validate_choice=False,
-        description="Progress is the latest lead rating against this; blank: what the "
-        "plan's target level expects.",
+        description="Progress is the way from the lead rating the goal started at to this; "
+        "blank: what the plan's target level expects.",
     )
     due_date = NamedDateField("Due date", validators=[Optional(), DateInRange()])
 

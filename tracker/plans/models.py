@@ -103,6 +103,9 @@ class Goal(Base):
     # The competency by its stable key in the member's framework (survives new versions).
     competency_key: Mapped[str | None] = mapped_column(String(60))
     target_proficiency: Mapped[int | None] = mapped_column(Integer)
+    # The lead rating the goal started from, so progress counts the way travelled, not the
+    # rating itself; None on a competency goal means the scale's lowest value.
+    baseline_proficiency: Mapped[int | None] = mapped_column(Integer)
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="not_started")
     position: Mapped[int] = mapped_column(Integer, default=0)

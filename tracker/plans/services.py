@@ -201,6 +201,15 @@ def _proficiency(raw: str | int | None, view: FrameworkView) -> int | None:
     return value
 
 
+def _baseline(db: Session, member: Member, key: str | None, view: FrameworkView) -> int | None:
+    """The member's latest lead rating of `key` (the scale's lowest value if never rated)."""
+    if key is None:
+        return None
+    values = latest_values(db, view.version.framework_id, Member.id == member.id)
+    lead = values.get((member.id, key), [None, None])[0]
+    return min(view.scale_values) if lead is None else lead
+
+
 # --- writing ----------------------------------------------------------------------------
 
 
@@ -269,6 +278,7 @@ def add_goal(
         description=checked.description,
         competency_key=checked.competency_key,
         target_proficiency=checked.target_proficiency,
+        baseline_proficiency=_baseline(db, member, checked.competency_key, view),
         due_date=checked.due_date,
         status=checked.status,
         position=max((g.position for g in plan.goals), default=-1) + 1,
@@ -297,6 +307,8 @@ def update_goal(
         elif before in ("done", "dropped"):
             _event(db, goal.plan, actor, f"Re-opened goal “{checked.title}”")
     goal.title, goal.description = checked.title, checked.description
+    if checked.competency_key != goal.competency_key:  # another skill: start from where it is
+        goal.baseline_proficiency = _baseline(db, member, checked.competency_key, view)
     goal.competency_key, goal.target_proficiency = (
         checked.competency_key,
         checked.target_proficiency,
@@ -370,6 +382,7 @@ class GoalProgress:
     progress: float
     competency: Competency | None = None
     current: int | None = None  # the latest lead rating, for competency goals
+    baseline: int | None = None  # the rating the goal started from, for competency goals
 
     @property
     def percent(self) -> int:
@@ -399,17 +412,29 @@ class PlanProgress:
         return None if self.overall is None else _percent(self.overall)
 
 
+def travelled(current: int, baseline: int, target: int) -> float:
+    """The share of the way from `baseline` to `target` that `current` covers, 0 to 1."""
+    if current >= target:
+        return 1.0
+    if target <= baseline:  # started at (or above) a target it has since fallen below
+        return 0.0
+    return max(0.0, (current - baseline) / (target - baseline))
+
+
 def _goal_progress(goal: Goal, view: FrameworkView | None, lead: dict[str, int]) -> GoalProgress:
     comp = view.by_key.get(goal.competency_key) if view and goal.competency_key else None
-    if comp is None:
+    if view is None or comp is None:
         return GoalProgress(goal, STATUS_PROGRESS.get(goal.status, 0.0))
     target = goal.target_proficiency
     current = lead.get(comp.key)
+    baseline = goal.baseline_proficiency
+    if baseline is None:
+        baseline = min(view.scale_values)
     if target is None:  # no target typed: progress follows the status
-        return GoalProgress(goal, STATUS_PROGRESS.get(goal.status, 0.0), comp, current)
+        return GoalProgress(goal, STATUS_PROGRESS.get(goal.status, 0.0), comp, current, baseline)
     if current is None:
-        return GoalProgress(goal, 0.0, comp, None)
-    return GoalProgress(goal, 1.0 if target <= 0 else min(1.0, current / target), comp, current)
+        return GoalProgress(goal, 0.0, comp, None, baseline)
+    return GoalProgress(goal, travelled(current, baseline, target), comp, current, baseline)
 
 
 def plan_progress(
