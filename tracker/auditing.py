@@ -66,6 +66,7 @@ SHOWN = {
     "start_date",
     "end_date",
     "target_proficiency",
+    "baseline_proficiency",
     "number",
 }
 # Notes and the HTML rendered from them: named when changed, never shown, whatever the object.
