@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from tracker import views
 from tracker.auth import services as account_services
+from tracker.auth.link_views import show_link
 from tracker.auth.permissions import logged_in, roles
-from tracker.auth.views import show_link
 from tracker.db import get_db
 from tracker.forms import EmptyForm
 from tracker.team import invites, services
