@@ -16,10 +16,10 @@ TEXT = "Pair with Noah on the deployment"
 
 
 def _rows(html: str, text: str) -> int:
-    """How many list rows or table rows name `text` (tick buttons and cells, not the agenda)."""
-    return len(re.findall(rf"Tick off: {text}\"", html)) + len(
-        re.findall(rf'">{text}</a></td>', html)
-    )
+    """How many list rows or table rows name `text` (tick buttons, the 1:1 form's "done"
+    boxes and cells, not the agenda)."""
+    ticks = re.findall(rf"(?:Tick off|Done): {text}\"", html)
+    return len(ticks) + len(re.findall(rf'">{text}</a></td>', html))
 
 
 def _made(client_as, org, make_session):

@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
-from tests.test_migrations import _cfg, fresh_url  # noqa: F401 - the fixture
+from tests.test_migrations import _cfg
 from tracker.db import get_db, get_engine, make_engine
 from tracker.plans import services as plans
 from tracker.plans.models import Goal
@@ -107,7 +107,7 @@ def test_a_changed_target_keeps_the_baseline_a_changed_competency_moves_it(
     assert _bar(client.get(url).data.decode(), goal_id) == 0
 
 
-def test_migration_backfills_the_baseline(fresh_url):  # noqa: F811
+def test_migration_backfills_the_baseline(fresh_url):
     from tracker.seed.demo import seed
 
     cfg, ctx = _cfg(fresh_url)
