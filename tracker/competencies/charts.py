@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import pygal
-from pygal.style import Style
 
+from tracker.charts import chart_style
 from tracker.competencies.assessment import MemberAssessment
 
-STYLE = Style(
-    background="white",
-    plot_background="white",
-    foreground="#333",
-    foreground_strong="#111",
-    foreground_subtle="#999",
-    colors=("#1565c0", "#9e9e9e", "#ef6c00"),
-    font_family="system-ui, sans-serif",
-    label_font_size=11,
-    legend_font_size=12,
-)
+STYLE = chart_style(("#1565c0", "#9e9e9e", "#ef6c00"))
 
 
 def radar_svg(assessment: MemberAssessment) -> bytes:
