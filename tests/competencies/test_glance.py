@@ -45,7 +45,7 @@ def test_what_is_missing_and_who_may_rate(client_as, org, db, framework, rate):
     assert "You have not rated yourself yet" in eve and f"{url}>rate yourself</a>" in eve
     rate(org.eng, "sql", 2, kind="self", rater=org.eng.user)
     assert "Your lead has not rated you yet" in _panel(client_as("engineer"), org.eng)
-    # Max, not rated at all: the lead is told what is missing; then only his self-rating.
+    # Max, not rated: the lead is told what is missing; once rated, his self-rating is.
     assert "No lead rating yet" in _panel(client_as("lead"), org.mate)
     rate(org.mate, "sql", 2, rater=org.lead)
     assert "No self-rating yet" in _panel(client_as("lead"), org.mate)
