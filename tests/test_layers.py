@@ -144,9 +144,15 @@ def test_every_hook_is_filled(app):
     from tracker.competencies import evidence
     from tracker.mentoring.provides import member_meetings, wrote_meetings
     from tracker.ops_cli import AFTER_RESTORE
-    from tracker.team.hooks import NO_FRAMEWORKS, frameworks
+    from tracker.team.hooks import GLANCES, NO_FRAMEWORKS, frameworks
 
     assert frameworks() is not NO_FRAMEWORKS
+    assert {g.build.__module__ for g in GLANCES.values()} == {
+        "tracker.mentoring.glance",
+        "tracker.plans.glance",
+        "tracker.competencies.glance",
+        "tracker.sprints.glance",
+    }
     assert wrote_meetings in NOTE_AUTHORS
     assert evidence._meetings is member_meetings
     assert [step.__name__ for step in AFTER_RESTORE] == [

@@ -28,6 +28,7 @@ def test_main_pages_have_no_serious_axe_violations(page, shot, live_server):
     lead_pages = [
         ("dashboard", "/dashboard"),
         ("team-roster", f"/teams/{team}"),
+        ("member-page", f"/members/{member}"),  # at a glance: the mood line, the panels
         ("member-competencies", f"/members/{member}/competencies"),
         ("skill-matrix", f"/teams/{team}/matrix"),
         ("session", f"/sessions/{session}"),
@@ -36,6 +37,7 @@ def test_main_pages_have_no_serious_axe_violations(page, shot, live_server):
     ]
     engineer_pages = [
         ("engineer-home", "/me"),
+        ("engineer-member-page", f"/members/{member}"),
         ("engineer-growth-plan", f"/members/{member}/plan"),
         ("engineer-competencies", f"/members/{member}/competencies"),
         ("engineer-session", f"/sessions/{session}"),

@@ -302,4 +302,6 @@ def test_member_page_query_count_is_small(app, client_as, org):
     client = client_as("lead")
     with count_queries(app) as n:
         assert client.get(f"/members/{org.eng.id}").status_code == 200
-    assert n() <= 6
+    # The member's own six, and the "at a glance" panels' few with nothing to show yet (with a
+    # long history they stay the same: tests/team/test_glance.py).
+    assert n() <= 20

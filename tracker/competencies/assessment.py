@@ -19,6 +19,13 @@ from tracker.team.models import Member
 DISCONNECT_STEPS = 2
 
 
+def is_disconnect(lead: int | None, self_: int | None) -> bool:
+    """Self and lead rating differ by two or more steps: worth talking about."""
+    if lead is None or self_ is None:
+        return False
+    return abs(lead - self_) >= DISCONNECT_STEPS
+
+
 @dataclass
 class CompetencyRow:
     competency: Competency
@@ -46,9 +53,9 @@ class CompetencyRow:
     @property
     def disconnect(self) -> bool:
         """Self and lead rating differ by two or more steps: worth talking about."""
-        if self.lead is None or self.self_ is None:
-            return False
-        return abs(self.lead.value - self.self_.value) >= DISCONNECT_STEPS
+        return is_disconnect(
+            self.lead.value if self.lead else None, self.self_.value if self.self_ else None
+        )
 
 
 @dataclass

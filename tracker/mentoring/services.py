@@ -282,21 +282,26 @@ class OpenItem:
     overdue_days: int  # 0 when not overdue or undated
 
 
-def _open(member_id: int, before: datetime | None):
+def _open(member_id: int, before: datetime | None, owner: str | None = None):
     where = [ActionItem.member_id == member_id, ActionItem.done.is_(False), listed_once(before)]
     if before is not None:
         where.append(Meeting.held_at < before)
+    if owner is not None:
+        where.append(ActionItem.owner == owner)
     return where
 
 
-def count_open(db: Session, member_id: int, before: datetime | None = None) -> int:
-    """How many open items the member has (made before `before`, if given; one query)."""
+def count_open(
+    db: Session, member_id: int, before: datetime | None = None, *, owner: str | None = None
+) -> int:
+    """How many open items the member has (made before `before`, if given; only `owner`'s,
+    if given; one query)."""
     return (
         db.scalar(
             select(func.count())
             .select_from(ActionItem)
             .join(Meeting, Meeting.id == ActionItem.session_id)
-            .where(*_open(member_id, before))
+            .where(*_open(member_id, before, owner))
         )
         or 0
     )
@@ -310,15 +315,17 @@ def open_items(
     *,
     limit: int | None = None,
     offset: int = 0,
+    owner: str | None = None,
 ) -> list[OpenItem]:
-    """The member's open items (made before `before`, if given), the most pressing first (due
-    soonest, undated last), with how often they have been carried to a later session and how
-    overdue they are; `limit` of them from `offset` when given (three queries)."""
+    """The member's open items (made before `before`, if given; only `owner`'s, if given), the
+    most pressing first (due soonest, undated last), with how often they have been carried to a
+    later session and how overdue they are; `limit` of them from `offset` when given (three
+    queries)."""
     query = (
         select(ActionItem)
         .options(selectinload(ActionItem.session))
         .join(Meeting, Meeting.id == ActionItem.session_id)
-        .where(*_open(member_id, before))
+        .where(*_open(member_id, before, owner))
         .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
     )
     if limit is not None:

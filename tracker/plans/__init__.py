@@ -6,7 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint."""
+    """Register the blueprint and the member page's growth-plan panel."""
+    from tracker.plans.glance import GLANCE
     from tracker.plans.views import bp
+    from tracker.team.hooks import provide_glance
 
     app.register_blueprint(bp)
+    provide_glance(GLANCE)

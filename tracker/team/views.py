@@ -9,11 +9,11 @@ from tracker import views
 from tracker.auth import services as account_services
 from tracker.auth.link_views import show_link
 from tracker.auth.permissions import logged_in, roles
-from tracker.db import get_db
+from tracker.db import get_db, utcnow
 from tracker.forms import EmptyForm
 from tracker.team import invites, services
 from tracker.team.forms import MemberForm, TeamForm
-from tracker.team.hooks import frameworks
+from tracker.team.hooks import GlanceContext, frameworks, glances
 from tracker.team.models import Member
 
 bp = Blueprint("team", __name__)
@@ -179,8 +179,10 @@ def member(member_id: int):
     db = get_db()
     member = services.get_member_for(db, current_user, member_id)
     can_manage = services.can_manage_team(current_user, member.team)
+    # What a lead opens the page for: each later feature's panel (tracker/team/hooks.py).
+    panels = glances(GlanceContext(db, current_user, member, can_manage, utcnow()))
     return render_template(
-        "team/member.html", member=member, can_manage=can_manage, form=EmptyForm()
+        "team/member.html", member=member, can_manage=can_manage, form=EmptyForm(), panels=panels
     )
 
 
