@@ -87,6 +87,18 @@ def _folded_sqlite(element, compiler, **kw) -> str:
     return f"unicode_lower({compiler.process(element.clauses, **kw)})"
 
 
+class _AsciiFolded(Folded):
+    """`Folded`, for comparing with an ASCII-only term by LIKE: SQLite's LIKE ignores the case
+    of ASCII letters by itself, so the column is compared as it is (no call per row)."""
+
+    inherit_cache = True
+
+
+@compiles(_AsciiFolded, "sqlite")
+def _ascii_folded_sqlite(element, compiler, **kw) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
 def like_pattern(term: str) -> str:
     """A LIKE pattern (escape character: backslash) matching `term` anywhere, its own `%`,
     `_` and backslashes taken literally."""
@@ -97,7 +109,8 @@ def like_pattern(term: str) -> str:
 def contains_folded(column, term: str):
     """`column` holds `term`, letter case aside (any letter, on both engines), and LIKE's
     wildcards in `term` taken literally."""
-    return Folded(column).like(like_pattern(term.lower()), escape="\\")
+    folded = _AsciiFolded(column) if term.isascii() else Folded(column)
+    return folded.like(like_pattern(term.lower()), escape="\\")
 
 
 def same_name(db: Session, id_column, name_column, name: str, *where) -> int | None:

@@ -8,8 +8,11 @@ from datetime import date, datetime
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tests.conftest import count_queries
+from tests.conftest import count_queries, login
+from tests.test_hostile_input import HTML_PAYLOADS, SETTINGS, hostile_text
 
 # The personas: the admin, the team's lead, the other team's lead, Eve (an engineer of the team)
 # and Max (another engineer of the same team).
@@ -215,12 +218,16 @@ def test_like_wildcards_are_taken_literally(client_as, org, db):
 
 def test_matching_ignores_letter_case_beyond_ascii(client_as, org, db):
     org.eng.job_title = "Zoë's ÉQUIPE lead"
+    org.mate.job_title = "50% ZOË_x"
     db.commit()
     client = client_as("lead")
-    for q in ("ZOË", "zoë", "équipe", "Équipe", "ÉQUIPE"):
+    for q in ("zoë's", "Zoë'S", "équipe", "Équipe", "ÉQUIPE", "% zoë_", "0% zoË_X"):
         html = search(client, q).get_data(as_text=True)
         assert "1 result" in html, q
         assert re.search(r"<mark>[^<]+</mark>", html), q
+    assert "2 results" in search(client, "ZOË").get_data(as_text=True)
+    for q in ("zoë%", "zoëx", "0%zoë", "zoë__"):  # the wildcards are literal here too
+        assert "Nothing found" in search(client, q).get_data(as_text=True), q
 
 
 def test_snippets_are_escaped_and_marked(client_as, org, make_session):
@@ -330,3 +337,19 @@ def test_a_search_runs_a_fixed_number_of_queries(app, client_as, org, db, make_s
         with count_queries(app) as n:
             other.form("/search", {"q": "ocelot"})
         assert n() <= few, who
+
+
+@SETTINGS
+@given(q=st.one_of(hostile_text, st.text()))
+def test_hostile_terms_get_results_or_a_message_never_a_500(app, org, q):
+    """Generated terms (HTML, control characters, unicode, up to 5,000 characters)."""
+    client = app.test_client()
+    login(client, "lead@example.com")
+    r = client.form("/search", {"q": q})
+    html = r.get_data(as_text=True)
+    assert r.status_code in (200, 400), (q, r.status_code)
+    if r.status_code == 400 and "\x00" not in q:
+        messages = ("Type at least", "at most 100 characters", "control characters")
+        assert any(m in html for m in messages), q
+    for payload in HTML_PAYLOADS:
+        assert payload not in html  # whatever was typed comes back escaped
