@@ -66,13 +66,18 @@ def check_term(raw: str | None) -> str:
 
 @dataclass
 class Hit:
-    """One result: where it leads, what it is called, a line of context and the snippet."""
+    """One result: where it leads, what it is called, a line of context and the snippet of
+    the field that matched (`where`); a match in the title is marked in the title itself."""
 
     url: str
-    title: str
+    title: str | Markup
     context: str
-    snippet: Markup
-    where: str = ""  # which field matched, when not the title ("shared notes", ...)
+    snippet: Markup | None
+    where: str = ""  # which field matched; "" for the title
+
+    def __post_init__(self) -> None:
+        if not self.where:
+            self.title, self.snippet = self.snippet or self.title, None
 
 
 @dataclass
@@ -272,9 +277,10 @@ def _items(db: Session, scope: Scope, term: str, find, limit: int) -> tuple[list
     for _item_id, session_id, text, done, due, name in rows:
         shown, _ = _first(find, [("", text)])
         due_text = f"due {_day(due)}" if due else ""
-        context = " · ".join(x for x in ("done" if done else "open", due_text) if x)
+        state = "done" if done else "open"
+        context = " · ".join(x for x in (f"for {name}", state, due_text) if x)
         url = url_for("mentoring.session", session_id=session_id, _anchor="items")
-        hits.append(Hit(url, f"Action item for {name}", context, shown))
+        hits.append(Hit(url, text, context, shown))
     return hits, total
 
 
