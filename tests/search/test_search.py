@@ -14,14 +14,15 @@ from hypothesis import strategies as st
 from tests.conftest import count_queries, login
 from tests.test_hostile_input import HTML_PAYLOADS, SETTINGS, hostile_text
 
-# The personas: the admin, the team's lead, the other team's lead, Eve (an engineer of the team)
-# and Max (another engineer of the same team).
+# The personas: the admin, the team's lead, the other team's lead, Eve (an engineer of the team),
+# Max (another engineer of the same team) and Sol (an engineer of the other team).
 PERSONAS = {
     "admin": "admin@example.com",
     "lead": "lead@example.com",
     "other": "other@example.com",
     "eve": "eve@example.com",
     "max": "max@example.com",
+    "sol": "sol@example.com",
 }
 
 
@@ -132,6 +133,13 @@ FINDS = {
         "wombatmilestoneeve",
     },
     "max": {"wombatmembermax", "wombatsharedmax", "wombatitemmax"},
+    "sol": {
+        "wombatmembersol",
+        "wombatsharedsol",
+        "wombatitemsol",
+        "wombatgoalsol",
+        "wombatmilestonesol",
+    },
 }
 WORDS = sorted(TEAM | OTHER | {"wombatprivatelead", "wombatprivateother", "wombatprivateadmin"})
 
@@ -155,7 +163,7 @@ def test_each_persona_finds_exactly_what_their_pages_show(client_as, world, who)
         assert found == (word in FINDS[who]), (who, word)
         if found:
             url = world.urls[word]
-            if who == "eve" and word == "wombatmilestoneeve":
+            if who in ("eve", "sol") and "milestone" in word:
                 url = "/milestones/mine"  # the milestone's page is for the team's leads
             assert f'href="{url}"' in html, (who, word)
             assert "1 result" in html, (who, word)

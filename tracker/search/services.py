@@ -120,9 +120,8 @@ def snippet(text: str, find: re.Pattern[str], width: int = SNIPPET) -> Markup | 
     if before > 0:  # start at a word
         space = flat.find(" ", before, match.start())
         before = space + 1 if space >= 0 else before
-    return Markup(
-        "{}{}<mark>{}</mark>{}{}"
-    ).format(  # format() escapes every value
+    marked = Markup("{}{}<mark>{}</mark>{}{}")  # format() escapes every value it is given
+    return marked.format(
         "…" if before > 0 else "",
         flat[before : match.start()],
         match.group(0),
