@@ -632,6 +632,15 @@ ROUTES: list[Route] = [
             {"content": JIRA_CSV.decode(), "project": ""},
         ),
     ),
+    # Search: the page for everyone logged in; the terms are posted (never in a URL), the
+    # results are the answer to the POST, and a search writes nothing.
+    Route(
+        "search.index",
+        ALL,
+        "GET POST",
+        EVERYONE,
+        _one("lead", "/search", {"q": "Eve"}, status=200, writes=False),
+    ),
     # Last: these end sessions (one of the lead's other devices, then all but this one, then
     # a new password, then every session; the admin logs out, ending its login row).
     Route(

@@ -348,6 +348,11 @@ def test_author_sees_the_canary(app, client, db, canary):
         assert "<script>" not in r.data.decode(), "the HTML notes render inert"
     r = client.get(f"/members/{c.org.eng.id}/sessions?q=canary")
     assert f'/sessions/{c.sessions["eve"].id}"' in r.data.decode()  # found by its author
+    # The search box finds every canary session for its author, with the note's words marked.
+    r = client.form("/search", {"q": c.marker})
+    assert r.status_code == 200 and _leaks(c.marker, r.data)
+    for s in c.sessions.values():
+        assert f'/sessions/{s.id}"' in r.data.decode()
     # A failed action item re-renders the session with its private notes, for the author.
     r = client.form(f"/sessions/{c.sessions['eve'].id}/items", {"text": ""})
     assert r.status_code == 400 and _leaks(c.marker, r.data)
@@ -393,6 +398,12 @@ def test_no_one_else_ever_sees_the_canary(app, canary, who):
         for q in ("canary", c.marker[:15], "leaving"):
             r = client.get(f"/members/{c.org.eng.id}/sessions?q={q}")
             assert "No sessions match" in r.data.decode(), q
+    if READERS[who]:
+        # Nor does the search box: no session found by its private words, nothing shown.
+        for q in ("canary", c.marker[:15], "leaving", "Thinks about", "Ask about"):
+            r = client.form("/search", {"q": q})
+            assert r.status_code == 200 and "Nothing found" in r.data.decode(), (who, q)
+            assert not _leaks(c.marker, r.data, r.headers, app=app), (who, q)
     if who in ("colead", "admin"):
         assert {f"/sessions/{s.id}" for s in sessions.values()} <= reached["mentoring.session"]
 

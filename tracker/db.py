@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import Executable, MetaData, Table, create_engine, event, select
+from sqlalchemy import Executable, MetaData, String, Table, create_engine, event, select
 from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.files import create_private_file, tighten_sqlite_files
 
@@ -60,6 +62,55 @@ def utcnow() -> datetime:
 def fold(name: str) -> str:
     """A name's case-insensitive key. Compared in Python: SQLite's lower() folds ASCII only."""
     return " ".join(name.split()).casefold()
+
+
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+class Folded(FunctionElement):
+    """`lower(x)` that folds every letter, not only ASCII: PostgreSQL's own lower(); on SQLite
+    (whose lower() folds ASCII only) Python's str.lower, registered on each connection as
+    `unicode_lower`. Compare it with a term lower-cased in Python (tracker/search)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(Folded)
+def _folded_default(element, compiler, **kw) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(Folded, "sqlite")
+def _folded_sqlite(element, compiler, **kw) -> str:
+    return f"unicode_lower({compiler.process(element.clauses, **kw)})"
+
+
+class _AsciiFolded(Folded):
+    """`Folded`, for comparing with an ASCII-only term by LIKE: SQLite's LIKE ignores the case
+    of ASCII letters by itself, so the column is compared as it is (no call per row)."""
+
+    inherit_cache = True
+
+
+@compiles(_AsciiFolded, "sqlite")
+def _ascii_folded_sqlite(element, compiler, **kw) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+def like_pattern(term: str) -> str:
+    """A LIKE pattern (escape character: backslash) matching `term` anywhere, its own `%`,
+    `_` and backslashes taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def contains_folded(column, term: str):
+    """`column` holds `term`, letter case aside (any letter, on both engines), and LIKE's
+    wildcards in `term` taken literally."""
+    folded = _AsciiFolded(column) if term.isascii() else Folded(column)
+    return folded.like(like_pattern(term.lower()), escape="\\")
 
 
 def same_name(db: Session, id_column, name_column, name: str, *where) -> int | None:
@@ -117,6 +168,8 @@ def make_engine(url: str, echo: bool = False, *, deferred_only: bool = False) ->
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # `Folded(...)` (above): lower() for every letter, as on PostgreSQL.
+        dbapi_conn.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

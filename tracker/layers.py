@@ -19,6 +19,7 @@ FEATURES: tuple[str, ...] = (
     "frameworks",
     "plans",
     "mentoring",
+    "search",  # reads every feature above; nothing imports it
 )
 
 # Modules and packages that assemble the features: may import any of them; nothing imports

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased, object_session, selectinload
 from tracker.auth.models import User
 from tracker.competencies.models import Competency
 from tracker.competencies.services import FrameworkView
+from tracker.db import contains_folded
 from tracker.errors import RuleError
 from tracker.mentoring.models import SESSION_KINDS, ActionItem, Meeting
 from tracker.team.models import Member, Team
@@ -362,11 +363,6 @@ def open_items(
 # --- timeline ---------------------------------------------------------------------------------
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def timeline(
     db: Session,
     member: Member,
@@ -395,14 +391,14 @@ def timeline(
     if competency_key:
         query = query.where(Meeting.competencies.any(Competency.key == competency_key))
     if q and q.strip():
-        pattern = _like(q.strip().lower())
+        term = q.strip()
         query = query.where(
             or_(
-                func.lower(Meeting.agenda).like(pattern, escape="\\"),
-                func.lower(Meeting.shared_notes).like(pattern, escape="\\"),
+                contains_folded(Meeting.agenda, term),
+                contains_folded(Meeting.shared_notes, term),
                 and_(
                     Meeting.mentor_id == user.id,
-                    func.lower(Meeting.private_notes).like(pattern, escape="\\"),
+                    contains_folded(Meeting.private_notes, term),
                 ),
             )
         )
