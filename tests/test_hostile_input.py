@@ -278,9 +278,9 @@ def assert_inert(response, sent: list[str], where: str) -> None:
     assert not parser.problems, f"{where}: {parser.problems[:3]}"
     if kind == "text/html":
         assert not parser.scripts, f"{where}: a <script> in the page"
-    else:  # pygal's own config script only
+    else:  # pygal's own config script only (the radar, drawn by tracker.charts, has none)
         assert all(s.startswith("window.pygal") for s in parser.scripts), where
-        assert body.count("<script") == 1, f"{where}: a second <script> in the chart"
+        assert body.count("<script") <= 1, f"{where}: a second <script> in the chart"
     for value in sent:
         for payload in HTML_PAYLOADS:
             if payload in value:

@@ -31,7 +31,9 @@ def test_matrix_shows_heatmap_risks_and_pairings(client_as, rated):
     assert "below" in html  # Eve's 1 is under the Mid expectation
     assert "Bus-factor risks" in html
     pair = html[html.index("Mentor pairings") :]
-    assert "Max Mate</strong>" not in pair and "Max Mate could mentor Eve Engineer" in pair
+    row = pair[pair.index("Python and programming</th>") :].split("</tr>")[0]
+    assert "Max Mate" in row and "Eve Engineer" in row
+    assert row.index("Max Mate") < row.index("Eve Engineer")  # mentor first, then learner
 
 
 def test_matrix_filters_by_category_and_level_and_sorts(client_as, rated, db, framework):

@@ -1,36 +1,51 @@
-"""The radar chart: a member by category against expectations, as a static SVG (pygal)."""
+"""The radar chart: a member by category against expectations, as a static SVG."""
 
 from __future__ import annotations
 
-import pygal
-
-from tracker.charts import chart_style
+from tracker.charts import RadarSeries
+from tracker.charts import radar_svg as draw_radar
 from tracker.competencies.assessment import MemberAssessment
 
-STYLE = chart_style(("#1565c0", "#9e9e9e", "#ef6c00"))
+RATING, LEVEL, TARGET = "#1565c0", "#757575", "#e65100"
+
+
+def _figure(value: float | None) -> str:
+    return "not rated" if value is None else f"{value:g}"
 
 
 def radar_svg(assessment: MemberAssessment) -> bytes:
     """Mean lead rating per category, beside the expectations of the level and the target."""
     view = assessment.view
     scale = view.scale_values
-    chart = pygal.Radar(
-        js=[],  # no JavaScript: readable in print, exports and with scripts off
-        fill=False,
-        range=(min(scale), max(scale)),
-        width=640,
-        height=520,
-        style=STYLE,
-        legend_at_bottom=True,
-        show_legend=True,
-        dots_size=3,
-        title=f"{assessment.member.name}: competencies by category",
-    )
     points = assessment.radar()
-    chart.x_labels = [p.category for p in points]
-    chart.add("Lead rating (mean)", [p.rating for p in points])
+    series = [RadarSeries("Lead rating (mean)", [p.rating for p in points], RATING)]
     if assessment.level:
-        chart.add(f"Expected at {assessment.level.name}", [p.expected for p in points])
+        series.append(
+            RadarSeries(
+                f"Expected at {assessment.level.name}",
+                [p.expected for p in points],
+                LEVEL,
+                dashed=True,
+            )
+        )
     if assessment.target:
-        chart.add(f"Expected at {assessment.target.name}", [p.expected_target for p in points])
-    return chart.render()
+        series.append(
+            RadarSeries(
+                f"Expected at {assessment.target.name}",
+                [p.expected_target for p in points],
+                TARGET,
+                dashed=True,
+            )
+        )
+    desc = "Mean lead rating per category: " + "; ".join(
+        f"{p.category} {_figure(p.rating)}"
+        + (f" (expected {_figure(p.expected)})" if assessment.level else "")
+        for p in points
+    )
+    return draw_radar(
+        f"{assessment.member.name}: competencies by category",
+        [p.category for p in points],
+        series,
+        (min(scale), max(scale)),
+        desc=desc,
+    )

@@ -61,6 +61,22 @@ class Column:
 
 
 @dataclass
+class PairingGroup:
+    """One category's mentor pairings: who could mentor whom, competency by competency."""
+
+    category: str
+    columns: list[Column] = field(default_factory=list)
+
+    @property
+    def mentors(self) -> int:
+        return len({m.id for c in self.columns for m in c.experts})
+
+    @property
+    def learners(self) -> int:
+        return len({m.id for c in self.columns for m in c.learners})
+
+
+@dataclass
 class Matrix:
     view: FrameworkView
     columns: list[Column]
@@ -68,12 +84,31 @@ class Matrix:
     team: Team | None = None
 
     @property
+    def has_ratings(self) -> bool:
+        """Whether any member shown has a rating: without one, coverage means nothing yet."""
+        return any(c.rated for c in self.columns)
+
+    @property
     def risks(self) -> list[Column]:
+        """Competencies with too few practitioners; none before anyone is rated (a team
+        with no ratings has no known risk, it has members to rate)."""
+        if not self.has_ratings:
+            return []
         return [c for c in self.columns if c.at_risk]
 
     @property
     def pairings(self) -> list[Column]:
         return [c for c in self.columns if c.experts and c.learners]
+
+    def pairing_groups(self) -> list[PairingGroup]:
+        """The mentor pairings by category, in column order, each with its counts."""
+        groups: list[PairingGroup] = []
+        for col in self.pairings:
+            name = col.competency.category.name
+            if not groups or groups[-1].category != name:
+                groups.append(PairingGroup(name))
+            groups[-1].columns.append(col)
+        return groups
 
     @cached_property
     def _column_names(self) -> list[Markup]:

@@ -40,12 +40,14 @@ def _render_dashboard(page: int) -> str:
     db = get_db()
     now = utcnow()
     today = now.date()
-    board = cadence.cadence_board(cadence.cadences(db, current_user, now), today)
+    rows = cadence.cadences(db, current_user, now)
+    board = cadence.cadence_board(rows, today)
     items, total = cadence.overdue_items(db, current_user, today, page)
     return render_template(
         "mentoring/dashboard.html",
         today=today,
         board=board,
+        member_count=len(rows),  # active members managed: none, and the page says what next
         items=items,
         items_total=total,
         items_page=page,
