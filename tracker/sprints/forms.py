@@ -15,8 +15,8 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.forms import DateInRange
 from tracker.sprints.closing import Decision
-from tracker.sprints.labels import status_label
 from tracker.sprints.models import MILESTONE_STATUSES, PROJECT_STATUSES
+from tracker.text import status_label
 
 
 def _id_or_none(value):

@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import User
-from tracker.sprints.labels import status_label
 from tracker.sprints.models import MILESTONE_STATUSES, Milestone, Project, Sprint
 from tracker.sprints.services import SprintError, check_owner, record_move
+from tracker.text import status_label
 
 
 @dataclass
