@@ -37,6 +37,17 @@ def test_move_a_card_to_done_then_filter_by_owner(page, live_server, shot):
     expect(done.get_by_role("link", name=title)).to_be_focused()
     shot("2-moved")
 
+    # Dropping needs a reason: refused beside the card, the choice kept, still no reload.
+    other = open_cols.locator("article.card").first
+    other_title = other.get_by_role("link").first.inner_text()
+    other.get_by_label("Status").select_option("dropped")
+    other.get_by_role("button", name="Move").click()
+    expect(page.locator("#board-messages")).to_contain_text("Say why the milestone is dropped.")
+    kept = open_cols.locator("article.card").filter(has_text=other_title)
+    expect(kept.get_by_label("Status")).to_have_value("dropped")
+    expect(kept.locator(".field-error")).to_contain_text("Say why the milestone is dropped.")
+    assert page.evaluate("window.boardNotReloaded === true")
+
     owner = page.get_by_label("Owner", exact=True)
     names = [
         o
