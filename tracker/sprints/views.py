@@ -338,7 +338,8 @@ def move_milestone(milestone_id: int):
             return views.done(f"{title}: {', '.join(changed)}.", to)
     else:
         message = "; ".join(
-            f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items()
+            f"{form[name].label.text}: {' '.join(errs)}" if name in form else " ".join(errs)
+            for name, errs in form.errors.items()
         )
     db.rollback()
     refusal = Refusal(
