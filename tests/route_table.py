@@ -546,6 +546,18 @@ ROUTES: list[Route] = [
             },
         ),
     ),
+    # The board's one-step move of a card (status and/or sprint), back to the board.
+    Route(
+        "sprints.move_milestone",
+        STAFF,
+        "POST",
+        o(302, 302, 404, 403, 302),
+        _one(
+            "lead",
+            lambda w: f"/milestones/{w.org.milestone.id}/move",
+            lambda w: {"status": "done", "board": str(w.org.sprint.id)},
+        ),
+    ),
     Route(
         "sprints.new_sprint",
         STAFF,

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from tracker.delivery.reports import sprint_report
-from tracker.sprints.labels import count_of, status_label
 from tracker.sprints.models import Sprint
+from tracker.text import count_of, status_label
 
 TODAY = date.today()
 D = timedelta

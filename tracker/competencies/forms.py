@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, URLField
+from wtforms import HiddenField, SelectField, StringField, URLField
 from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.competencies.assessment import CompetencyRow, MemberAssessment
@@ -15,7 +15,7 @@ from tracker.competencies.models import Rating
 from tracker.competencies.ratings import NEEDS_VALUE, RowInput, changes, row_field
 from tracker.competencies.services import MAX_NOTE
 
-FIELD = re.compile(r"^[cnu]([0-9]{1,9})$")  # ASCII digits, within the id column
+FIELD = re.compile(r"^[cnua]([0-9]{1,9})$")  # ASCII digits, within the id column
 
 
 def _http_url(_form, field):
@@ -64,10 +64,12 @@ class RatingsForm(FlaskForm):
 
 
 def ratings_form(
-    assessment: MemberAssessment, kind: str, evidence: Evidence | None = None
+    assessment: MemberAssessment, kind: str, evidence: Evidence | None = None, formdata=None
 ) -> RatingsForm:
     """The page's one form, each row showing the current rating of `kind` ('lead' or 'self'):
-    its value, note and link, so that only what the user changes is saved."""
+    its value, note and link, so that only what the user changes is saved, and the id of that
+    rating (as of), so that a save can tell a rating recorded since. `formdata`: the post as
+    read (default: the request's)."""
     shown = evidence or Evidence([], [])
 
     class PageRatingsForm(RatingsForm):
@@ -107,11 +109,13 @@ def ratings_form(
             row_field("evidence_url", cid),
             URLField("Link", validators=[Optional(), Length(max=500), _http_url]),
         )
+        setattr(PageRatingsForm, row_field("as_of", cid), HiddenField())
+        data[row_field("as_of", cid)] = str(now.id) if now else ""
         data[row_field("value", cid)] = str(now.value) if now and rated else ""
         data[row_field("note", cid)] = now.note if now else ""
         data[row_field("evidence_url", cid)] = now.evidence_url if now else ""
         rows.append((row, now))
-    form = PageRatingsForm(data=data)
+    form = PageRatingsForm(data=data) if formdata is None else PageRatingsForm(formdata, data=data)
     form.rows, form.member_name = rows, assessment.member.name
     return form
 

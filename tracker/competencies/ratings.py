@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tracker.auditing import record_created
@@ -15,8 +15,9 @@ from tracker.competencies.models import Competency, Rating
 from tracker.competencies.services import MAX_NOTE, FrameworkView, RatingError, latest_ratings
 from tracker.team.models import Member
 
-# A row's form fields on the page: c<competency id> (the value), n<id> (note), u<id> (link).
-ROW_FIELDS = {"value": "c", "note": "n", "evidence_url": "u"}
+# A row's form fields on the page: c<competency id> (the value), n<id> (note), u<id> (link),
+# a<id> (as of: the id of the rating the page showed, blank when it showed none).
+ROW_FIELDS = {"value": "c", "note": "n", "evidence_url": "u", "as_of": "a"}
 NEEDS_VALUE = "{}: choose a rating to go with this evidence."
 
 
@@ -74,6 +75,87 @@ def changes(row: RowInput, now: Rating | None) -> bool:
     if row.value is None:
         return typed != was[1:]
     return (row.value, *typed) != was
+
+
+def _posted_value(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+@dataclass
+class RatedMeanwhile:
+    """The rows of a posted page whose rating changed after the page was loaded (its as-of
+    rating id is not the current one): `current` per competency id, and `conflicts`, those
+    the user changed too, to something else. The others the user left as shown: the newer
+    rating stands, and `formdata` is the post with those rows brought up to date."""
+
+    current: dict[int, Rating | None]
+    conflicts: list[Competency]
+    formdata: Mapping[str, str]
+
+    def names(self) -> list[str]:
+        return [c.name for c in self.conflicts]
+
+    def kept(self, view: FrameworkView) -> list[str]:
+        """The competencies whose newer rating stands because the user had not changed them."""
+        clash = {c.id for c in self.conflicts}
+        return [c.name for c in view.competencies if c.id in self.current and c.id not in clash]
+
+
+def rated_meanwhile(
+    db: Session, view: FrameworkView, member: Member, kind: str, formdata
+) -> RatedMeanwhile:
+    """Compare a posted page's as-of ids with the ratings of `kind` now (the lost update:
+    two people, or two tabs, saving the same page). A row without an as-of field is not
+    checked. One query for the current ratings, one for those the page showed, if any."""
+    current = current_ratings(db, view, member, kind)
+    stale: dict[int, int] = {}  # competency id -> the rating id the page showed (0: none)
+    for competency in view.competencies:
+        posted = formdata.get(row_field("as_of", competency.id))
+        if posted is None:
+            continue
+        shown_id = int(posted) if posted.isdigit() and len(posted) < 10 else 0
+        now = current.get(competency.id)
+        if shown_id != (now.id if now else 0):
+            stale[competency.id] = shown_id
+    if not stale:
+        return RatedMeanwhile({}, [], formdata)
+    wanted = [i for i in stale.values() if i]
+    shown = (
+        {
+            r.id: r
+            for r in db.scalars(
+                select(Rating).where(
+                    Rating.id.in_(wanted), Rating.member_id == member.id, Rating.kind == kind
+                )
+            )
+        }
+        if wanted
+        else {}
+    )
+    fixed = formdata.copy()
+    conflicts = []
+    for competency in view.competencies:
+        if competency.id not in stale:
+            continue
+        cid, now = competency.id, current.get(competency.id)
+        was = shown.get(stale[cid])
+        if was is not None and was.competency_id != cid:
+            was = None
+        row = RowInput(
+            cid,
+            _posted_value(formdata.get(row_field("value", cid))),
+            formdata.get(row_field("note", cid)) or "",
+            formdata.get(row_field("evidence_url", cid)) or "",
+        )
+        if changes(row, was) and changes(row, now):
+            conflicts.append(competency)  # the user's typing stays; the as-of moves on
+        else:  # left as shown (or changed to what is there now): the newer rating stands
+            fixed[row_field("value", cid)] = str(now.value) if now else ""
+            fixed[row_field("note", cid)] = now.note if now else ""
+            fixed[row_field("evidence_url", cid)] = now.evidence_url if now else ""
+        fixed[row_field("as_of", cid)] = str(now.id) if now else ""
+    return RatedMeanwhile({cid: current.get(cid) for cid in stale}, conflicts, fixed)
 
 
 def _check_url(url: str, field: str) -> None:

@@ -25,7 +25,7 @@ from tracker.competencies.matrix import (
     team_matrix,
 )
 from tracker.competencies.matrix_export import BUILDERS, CONTENT_TYPES
-from tracker.competencies.ratings import rate_changed
+from tracker.competencies.ratings import rate_changed, rated_meanwhile, row_field
 from tracker.db import get_db, utcnow, writes
 from tracker.forms import page_arg
 from tracker.http import attachment, svg_response
@@ -84,18 +84,54 @@ def rate(member_id: int):
         )
     except services.RatingError:
         abort(403)
-    form = ratings_form(assessment, kind, _evidence(member))
-    if form.validate_on_submit():
+    db = get_db()
+    meanwhile = rated_meanwhile(db, assessment.view, member, kind, request.form)
+    form = ratings_form(assessment, kind, _evidence(member), meanwhile.formdata)
+    valid = form.validate_on_submit()
+    if meanwhile.conflicts:
+        _refuse_rated_meanwhile(form, meanwhile, assessment)
+    elif valid:
         try:
             rows, cited = form.posted_rows(), (form.session_id.data, form.milestone_id.data)
-            saved = rate_changed(
-                get_db(), assessment.view, member, current_user, kind, rows, *cited
-            )
+            saved = rate_changed(db, assessment.view, member, current_user, kind, rows, *cited)
         except services.RatingError as exc:
             views.refused(exc, form)
         else:
-            return views.done(saved.message, url_for("competencies.member", member_id=member.id))
+            message = saved.message
+            kept = meanwhile.kept(assessment.view)
+            if kept:
+                message += (
+                    f" Rated by someone else since you loaded the page, and left as it was on"
+                    f" your page: {', '.join(kept)}; the newer rating stands."
+                )
+            return views.done(message, url_for("competencies.member", member_id=member.id))
     return _render_member(member, assessment, form, status=400)
+
+
+def _refuse_rated_meanwhile(form, meanwhile, assessment) -> None:
+    """Nothing is saved: each competency the user changed that someone rated since the page
+    was loaded says so beside its rating, with the newer value and its author; the user's
+    typing stays, and saving again records it over the newer rating, knowingly."""
+    labels = assessment.view.labels
+    for competency in meanwhile.conflicts:
+        now = meanwhile.current.get(competency.id)
+        field = form[row_field("value", competency.id)]
+        if now is None:
+            said = f"{competency.name}: changed since you loaded this page."
+        else:
+            by = f" by {now.rater.name}" if now.rater else ""
+            label = f" · {labels[now.value]}" if now.value in labels else ""
+            said = (
+                f"{competency.name}: rated {now.value}{label}{by} at "
+                f"{now.created_at:%Y-%m-%d %H:%M} UTC, after you loaded this page."
+            )
+        field.errors = [*field.errors, f"{said} Save again to record yours instead."]
+    names = meanwhile.names()
+    form.form_errors.append(
+        f"Nothing was saved: {', '.join(names)} {'was' if len(names) == 1 else 'were'} rated "
+        "by someone else after you loaded this page. Your changes are kept below: compare "
+        "them with the newer ratings, then save again to record them."
+    )
 
 
 @bp.route("/members/<int:member_id>/radar.svg")

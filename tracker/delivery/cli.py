@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from tracker.db import get_db
 from tracker.delivery.importers import MAX_IMPORT_BYTES, ImportFormatError, parse_delivery
 from tracker.delivery.importing import apply_delivery, preview_delivery
-from tracker.sprints.labels import count_of
 from tracker.sprints.services import SprintError
 from tracker.team.models import Team
+from tracker.text import count_of
 
 
 @click.command("import-delivery")

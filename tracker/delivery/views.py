@@ -18,9 +18,9 @@ from tracker.forms import page_arg
 from tracker.http import svg_response
 from tracker.sprints import services
 from tracker.sprints.access import get_project_for
-from tracker.sprints.labels import count_of
 from tracker.sprints.services import SprintError
 from tracker.team.services import get_team_for
+from tracker.text import count_of
 
 bp = Blueprint("delivery", __name__)
 

@@ -74,22 +74,39 @@ def seed_mentoring(db: Session, team: Team, lead: User, today: date | None = Non
             mine.append(s)
             day -= timedelta(days=member.cadence_days)
         db.flush()
+        planned = []
         for i, s in enumerate(mine):  # mine[0] is the latest
             for text, owner in rng.sample(ITEMS, 2 if rng.random() < 0.5 else 1):
                 due = s.held_at.date() + timedelta(days=member.cadence_days)
                 done = i >= 2 or (i == 1 and rng.random() < 0.5)
-                db.add(
-                    ActionItem(
-                        session_id=s.id,
-                        member_id=member.id,
-                        text=text,
-                        owner=owner,
-                        due_date=due,
-                        done=done,
-                        done_at=s.held_at + timedelta(days=5) if done else None,
-                        done_by_id=lead.id if done else None,
-                    )
+                planned.append((s, text, owner, due, done))
+        # As the app carries an item: an open one stays on the session that agreed it and is
+        # shown on the later ones, never agreed again as a copy (a "twin", which the lists
+        # would fold into one). Oldest first, an item still open from an earlier session is
+        # not added again; the rest are added in the order they were drawn.
+        still_open: set[tuple[str, str]] = set()
+        twins = set()
+        for n in reversed(range(len(planned))):
+            _s, text, owner, _due, done = planned[n]
+            if (owner, text) in still_open:
+                twins.add(n)
+            elif not done:
+                still_open.add((owner, text))
+        for n, (s, text, owner, due, done) in enumerate(planned):
+            if n in twins:
+                continue
+            db.add(
+                ActionItem(
+                    session_id=s.id,
+                    member_id=member.id,
+                    text=text,
+                    owner=owner,
+                    due_date=due,
+                    done=done,
+                    done_at=s.held_at + timedelta(days=5) if done else None,
+                    done_by_id=lead.id if done else None,
                 )
+            )
         sessions[member.id] = mine
     db.flush()
     view = view_for_team(db, team)

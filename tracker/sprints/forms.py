@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -14,8 +15,8 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.forms import DateInRange
 from tracker.sprints.closing import Decision
-from tracker.sprints.labels import status_label
 from tracker.sprints.models import MILESTONE_STATUSES, PROJECT_STATUSES
+from tracker.text import status_label
 
 
 def _id_or_none(value):
@@ -66,6 +67,21 @@ class MilestoneForm(FlaskForm):
         validators=[Optional(), Length(max=500)],
         description="Kept in the milestone's history when the sprint changes.",
     )
+
+
+class BoardMoveForm(FlaskForm):
+    """A board card's one-step move: its status and its sprint (blank: unchanged); `board` and
+    `owner` say which board, filtered how, to go back to."""
+
+    status = SelectField(
+        "Status", choices=[(s, status_label(s)) for s in MILESTONE_STATUSES], validate_choice=False
+    )
+    sprint_id = _OwnerField("Sprint")
+    reason = StringField(
+        "Reason", validators=[Optional(), Length(max=500)], description="Needed to drop it."
+    )
+    board = HiddenField(filters=[_id_or_none])
+    owner = HiddenField(validators=[Optional(), Length(max=20)])
 
 
 def close_form(milestones) -> FlaskForm:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from tracker.auth.models import User
 from tracker.sprints.models import MILESTONE_STATUSES, Milestone, Project, Sprint
 from tracker.sprints.services import SprintError, check_owner, record_move
+from tracker.text import status_label
 
 
 @dataclass
@@ -88,3 +89,48 @@ def update_milestone(
         db, milestone.project, milestone, data, user, move_reason, today or date.today()
     )
     db.flush()
+
+
+def move_on_board(
+    db: Session,
+    milestone: Milestone,
+    status: str | None,
+    sprint_id: int | None,
+    user: User,
+    reason: str = "",
+    today: date | None = None,
+) -> list[str]:
+    """The board's one-step move: a new status and/or another sprint (None: unchanged), through
+    the same rules as the edit page (a sprint change records the move with `reason`; done takes
+    today's date; dropping needs `reason`). Returns what changed, in words ([] when nothing)."""
+    status = status or milestone.status
+    target = milestone.sprint_id if sprint_id is None else sprint_id
+    changed = []
+    if status != milestone.status:
+        changed.append(f"now {status_label(status)}")
+    if target != milestone.sprint_id:
+        sprint = db.get(Sprint, target) if target else None
+        changed.append(f"moved to {sprint.name}" if sprint else "moved")
+    if not changed:
+        return []
+    newly_dropped = status == "dropped" and milestone.status != "dropped"
+    data = MilestoneData(
+        title=milestone.title,
+        description=milestone.description,
+        owner_id=milestone.owner_id,
+        due_date=milestone.due_date,
+        sprint_id=target,
+        status=status,
+        done_date=milestone.done_date if milestone.status == "done" else None,
+        drop_reason=reason if newly_dropped else milestone.drop_reason,
+    )
+    update_milestone(db, milestone, data, user, "" if newly_dropped else reason, today)
+    sprint = milestone.sprint
+    if (
+        sprint is not None
+        and milestone.is_open
+        and milestone.due_date
+        and milestone.due_date < sprint.start_date
+    ):
+        changed.append(f"still due {milestone.due_date}, before {sprint.name} starts")
+    return changed

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, utcnow
-from tracker.sprints.labels import count_of
+from tracker.text import count_of
 
 if TYPE_CHECKING:
     from tracker.auth.models import User

@@ -11,11 +11,12 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.sprints.models import MILESTONE_STATUSES, Milestone, MilestoneMove, Project, Sprint
 from tracker.sprints.services import team_sprints
+from tracker.team.models import Member
 
 
 @dataclass
@@ -129,6 +130,12 @@ class Board:
     days_left: int
     today: date
     moved_out: list[Milestone] = field(default_factory=list)
+    team_sprints: list[Sprint] = field(default_factory=list)  # oldest first
+
+    @property
+    def open_sprints(self) -> list[Sprint]:
+        """The team's sprints a card can move to: those not closed."""
+        return [s for s in self.team_sprints if s.state != "closed"]
 
     @property
     def timing(self) -> str:
@@ -146,12 +153,34 @@ def planned_in(sprint_id: int, current: set[int], moves: list[MilestoneMove]) ->
     return current | {mv.milestone_id for mv in moves if mv.from_sprint_id == sprint_id}
 
 
-def sprint_board(db: Session, sprint: Sprint, today: date | None = None) -> Board:
-    """The milestones planned for a sprint, by status, with owners and slip counts, and those
-    that moved out of it."""
-    today = today or date.today()
+UNASSIGNED = "unassigned"  # the board's owner filter: milestones nobody owns
+
+
+def _on_board(sprint: Sprint):
+    """Milestones planned in the sprint: in it now, or moved out of it."""
     moved_from = select(MilestoneMove.milestone_id).where(MilestoneMove.from_sprint_id == sprint.id)
-    involved = or_(Milestone.sprint_id == sprint.id, Milestone.id.in_(moved_from))
+    return or_(Milestone.sprint_id == sprint.id, Milestone.id.in_(moved_from))
+
+
+def board_owners(db: Session, sprint: Sprint) -> list[Member]:
+    """The members owning a milestone planned in the sprint, by name (one query): the choices
+    of the board's owner filter."""
+    owners = select(Milestone.owner_id).where(_on_board(sprint), Milestone.owner_id.is_not(None))
+    return list(db.scalars(select(Member).where(Member.id.in_(owners)).order_by(Member.name)))
+
+
+def sprint_board(
+    db: Session, sprint: Sprint, today: date | None = None, owner: int | str | None = None
+) -> Board:
+    """The milestones planned for a sprint, by status, with owners and slip counts, and those
+    that moved out of it; only one owner's (a member id, or UNASSIGNED) when `owner` is given,
+    filtered in the query."""
+    today = today or date.today()
+    involved = _on_board(sprint)
+    if owner == UNASSIGNED:
+        involved = and_(involved, Milestone.owner_id.is_(None))
+    elif owner is not None:
+        involved = and_(involved, Milestone.owner_id == owner)
     milestones = db.scalars(
         select(Milestone)
         .options(
@@ -171,7 +200,7 @@ def sprint_board(db: Session, sprint: Sprint, today: date | None = None) -> Boar
             continue
         state = milestone_state(m, current, today)
         columns[m.status].append(Card(m, history.slips(m.id), state, m.id in flagged))
-    return Board(sprint, columns, sprint.days_left(today), today, moved_out)
+    return Board(sprint, columns, sprint.days_left(today), today, moved_out, history.sprints)
 
 
 # --- the project timeline ---------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker import views
@@ -13,7 +14,15 @@ from tracker.db import get_db
 from tracker.forms import EmptyForm
 from tracker.sprints import closing, milestones, reports, services
 from tracker.sprints.access import get_milestone_for, get_project_for, get_sprint_for
-from tracker.sprints.forms import MilestoneForm, ProjectForm, SprintForm, close_form, decisions
+from tracker.sprints.forms import (
+    BoardMoveForm,
+    MilestoneForm,
+    ProjectForm,
+    SprintForm,
+    close_form,
+    decisions,
+)
+from tracker.sprints.models import MILESTONE_STATUSES, Sprint
 from tracker.team.services import get_team_for
 
 bp = Blueprint("sprints", __name__)
@@ -224,14 +233,122 @@ def edit_sprint(sprint_id: int):
     )
 
 
+MINE = "mine"  # the board's owner filter: the milestones the viewer owns (as a member)
+
+
+def _owner_filter(sprint, raw: str | None, owners) -> tuple[int | str | None, str]:
+    """The board's `?owner=` as (the query's filter, the value selected): a member id among
+    the board's owners, "unassigned", or "mine"; anything else is ignored with a message."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None, ""
+    if raw == reports.UNASSIGNED:
+        return raw, raw
+    if raw == MINE:
+        me = current_user.member
+        if me is not None and me.team_id == sprint.team_id:
+            return me.id, raw
+        flash(
+            f"Owner: “mine” shows the milestones you own, and you are not a member of "
+            f"{sprint.team.name}; showing every owner's.",
+            "error",
+        )
+        return None, ""
+    if raw.isdigit() and int(raw) in {m.id for m in owners}:
+        return int(raw), raw
+    flash(f"Owner: {raw[:40]!r} owns nothing on this board; showing every owner's.", "error")
+    return None, ""
+
+
+def _board_page(db, sprint, raw_owner: str | None, refusal=None, status: int = 200):
+    owners = reports.board_owners(db, sprint)
+    owner, selected = _owner_filter(sprint, raw_owner, owners)
+    me = current_user.member
+    return render_template(
+        "sprints/board.html",
+        b=reports.sprint_board(db, sprint, owner=owner),
+        form=EmptyForm(),
+        owners=owners,
+        owner=selected,
+        owner_name=next((m.name for m in owners if m.id == owner), None),
+        mine=me is not None and me.team_id == sprint.team_id,
+        statuses=MILESTONE_STATUSES,
+        refusal=refusal,
+    ), status
+
+
 @bp.route("/sprints/<int:sprint_id>")
 @roles("admin", "lead")
 def board(sprint_id: int):
     db = get_db()
     sprint = get_sprint_for(db, current_user, sprint_id)
-    return render_template(
-        "sprints/board.html", b=reports.sprint_board(db, sprint), form=EmptyForm()
+    return _board_page(db, sprint, request.args.get("owner"))
+
+
+@dataclass
+class Refusal:
+    """A board move refused: the card, the message, and what the user chose (kept)."""
+
+    milestone_id: int
+    title: str
+    message: str
+    status: str | None
+    sprint_id: int | None
+    reason: str
+
+
+@bp.route("/milestones/<int:milestone_id>/move", methods=["POST"])
+@roles("admin", "lead")
+def move_milestone(milestone_id: int):
+    """A board card's move: a new status and/or sprint in one submit, by the edit page's rules
+    (the move recorded, done dated, dropping explained); back to the same board and filter."""
+    db = get_db()
+    milestone = get_milestone_for(db, current_user, milestone_id)
+    title = milestone.title
+    form = BoardMoveForm()
+    board_sprint = db.get(Sprint, form.board.data) if form.board.data else None
+    if board_sprint is None or board_sprint.team_id != milestone.project.team_id:
+        board_sprint = milestone.sprint
+    owner = form.owner.data if form.owner.data and len(form.owner.data) <= 20 else None
+    if form.validate_on_submit():
+        try:
+            changed = milestones.move_on_board(
+                db,
+                milestone,
+                form.status.data or None,
+                form.sprint_id.data,
+                current_user,
+                form.reason.data or "",
+            )
+        except services.SprintError as exc:
+            message = str(exc)
+        else:
+            if board_sprint is None:
+                to = url_for("sprints.milestone", milestone_id=milestone.id)
+            else:
+                to = url_for(
+                    "sprints.board",
+                    sprint_id=board_sprint.id,
+                    owner=owner,
+                    _anchor=f"m-{milestone.id}",
+                )
+            if not changed:
+                flash(f"{title}: nothing to change.", "info")
+                return redirect(to)
+            return views.done(f"{title}: {', '.join(changed)}.", to)
+    else:
+        message = "; ".join(
+            f"{form[name].label.text}: {' '.join(errs)}" if name in form else " ".join(errs)
+            for name, errs in form.errors.items()
+        )
+    db.rollback()
+    refusal = Refusal(
+        milestone_id, title, message, form.status.data, form.sprint_id.data, form.reason.data or ""
     )
+    if board_sprint is None:
+        flash(f"{title}: {message}", "error")
+        return redirect(url_for("sprints.milestone", milestone_id=milestone_id))
+    return _board_page(db, board_sprint, owner, refusal, 400)
 
 
 @bp.route("/sprints/<int:sprint_id>/start", methods=["POST"])
