@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from tracker.auth.protection import register_note_author
     from tracker.cli import tracker_cli
     from tracker.competencies.evidence import provide_meetings
-    from tracker.mentoring import cli, provides
+    from tracker.mentoring import cli, provides, template_views  # noqa: F401 - its routes
     from tracker.mentoring.markdown import stored
     from tracker.mentoring.views import bp
 
