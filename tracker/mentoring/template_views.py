@@ -20,11 +20,11 @@ from tracker.mentoring.views import bp
 @roles("admin", "lead")
 def templates_index():
     db = get_db()
-    active = templates.usable(db, current_user)
-    archived = [t for t in templates.usable(db, current_user, archived=True)]
+    archived = templates.usable(db, current_user, archived=True)
     return render_template(
         "mentoring/templates.html",
-        active=[(t, render(t.body)) for t in active],
+        active=[(t, render(t.body)) for t in templates.usable(db, current_user)],
+        # The organisation's archived ones are the admins' to restore: a lead never sees them.
         archived=[t for t in archived if templates.can_manage(current_user, t)],
         can_manage=lambda t: templates.can_manage(current_user, t),
         form=EmptyForm(),
