@@ -40,7 +40,7 @@ def _choice(page: str) -> str:
 
 
 def _offered(page: str) -> list[str]:
-    """The templates offered, by name (not "No template")."""
+    """The templates offered, by name (not "None")."""
     return [
         html.unescape(n)
         for n in re.findall(r'<option value="[1-9]\d*"[^>]*>([^<]*)<', _choice(page))
@@ -275,7 +275,7 @@ def test_a_members_first_one_on_one_starts_from_first_one_on_one(
     # Met once (even only booked), the next 1:1 is not the first: no template unasked.
     make_session(org.eng, org.lead, held_at=datetime(2026, 11, 2, 10))
     page = client.get(f"/members/{org.eng.id}/sessions/new").get_data(as_text=True)
-    assert FIRST_POINT not in _agenda(page) and _selected(page).startswith("No template")
+    assert FIRST_POINT not in _agenda(page) and _selected(page).startswith("None:")
     # An archived "First 1:1" is not suggested either.
     builtin_templates["first"].archived = True
     db.commit()
@@ -351,7 +351,7 @@ def test_archived_and_other_leads_templates_are_never_offered_nor_applied(
     for t, point in ((hidden, "STALE-POINT"), (others, "OTHER-LEADS-POINT")):
         url = f"/members/{org.eng.id}/sessions/new?template={t.id}"
         page = client.get(url).get_data(as_text=True)
-        assert point not in page and _selected(page).startswith("No template")
+        assert point not in page and _selected(page).startswith("None:")
 
 
 def _form(agenda: str, base: str, template: int | str, **more) -> dict:
