@@ -118,6 +118,9 @@ def database_url(tmp_path_factory):
         cfg = alembic_config()
         cfg.attributes["skip_logging"] = True
         command.upgrade(cfg, "head")
+        # The migrations' own rows (0015's built-in agenda templates) go too, so a worker's
+        # first test starts like every other; tests that need them ask for them.
+        _empty_all_tables(get_engine())
         get_engine().dispose()
     yield url
     if schema:
@@ -482,6 +485,36 @@ def one_on_one(org, make_session):
         private="private",
         items=[("Eve's item", "mentee", None)],
     )
+
+
+@pytest.fixture
+def agenda_template(org, db):
+    """org.lead's own agenda template (only org.lead may see or change it)."""
+    from tracker.mentoring.models import AgendaTemplate
+
+    template = AgendaTemplate(
+        owner_id=org.lead.id,
+        name="Weekly check-in",
+        body="## This week\n- Wins\n- Blockers",
+        archived=False,
+    )
+    db.add(template)
+    db.commit()
+    return template
+
+
+@pytest.fixture
+def builtin_templates(app, db):
+    """The built-in organisation agenda templates, as migration 0015 makes them, by key."""
+    from sqlalchemy import select
+
+    from tracker.mentoring.agenda_templates import ensure_builtin_templates
+    from tracker.mentoring.models import AgendaTemplate
+
+    ensure_builtin_templates(db)
+    db.commit()
+    built_in = select(AgendaTemplate).where(AgendaTemplate.key.is_not(None))
+    return {t.key: t for t in db.scalars(built_in)}
 
 
 # --- delivery: projects, sprints, milestones ---------------------------------------------

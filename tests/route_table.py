@@ -478,6 +478,43 @@ ROUTES: list[Route] = [
         _one("lead", lambda w: f"/items/{w.item.id}/reopen"),
         junk_posted=False,
     ),
+    # Agenda templates: the one in the world is org.lead's own, which only org.lead sees (an
+    # admin keeps the organisation's, not the leads'); engineers have none.
+    Route("mentoring.templates_index", STAFF, "GET", o(200, 200, 200, 403, 302)),
+    Route(
+        "mentoring.new_template",
+        STAFF,
+        "GET POST",
+        o(200, 200, 200, 403, 302),
+        _one("lead", "/sessions/templates/new", {"name": "Retro 1:1", "body": "- What went well"}),
+    ),
+    Route(
+        "mentoring.edit_template",
+        STAFF,
+        "GET POST",
+        o(404, 200, 404, 403, 302),
+        _one(
+            "lead",
+            lambda w: f"/sessions/templates/{w.template.id}/edit",
+            {"name": "Weekly 1:1", "body": "- Wins\n- Blockers"},
+        ),
+    ),
+    Route(
+        "mentoring.archive_template",
+        STAFF,
+        "POST",
+        o(404, 302, 404, 403, 302),
+        _one("lead", lambda w: f"/sessions/templates/{w.template.id}/archive"),
+        junk_posted=False,
+    ),
+    Route(
+        "mentoring.restore_template",
+        STAFF,
+        "POST",
+        o(404, 302, 404, 403, 302),
+        _one("lead", lambda w: f"/sessions/templates/{w.template.id}/restore"),
+        junk_posted=False,
+    ),
     # The new address is shown once, on the page the POST answers with.
     Route(
         "mentoring.reset_calendar",

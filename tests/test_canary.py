@@ -60,7 +60,19 @@ NOT_JUNK_POSTED = {route.endpoint for route in ROUTES if not route.junk_posted}
 
 
 @pytest.fixture
-def canary(app, db, org, framework, plan, delivery, make_user, make_member, make_session, rate):
+def canary(
+    app,
+    db,
+    org,
+    framework,
+    plan,
+    delivery,
+    make_user,
+    make_member,
+    make_session,
+    rate,
+    agenda_template,
+):
     """Canary sessions by org.lead with several members, and the people who must not see them."""
     from tracker.team.services import set_archived
 
@@ -133,6 +145,7 @@ def canary(app, db, org, framework, plan, delivery, make_user, make_member, make
         sessions=sessions,
         framework=framework,
         goal=plan.goals[0],
+        template=agenda_template,
     )
 
 
@@ -206,6 +219,7 @@ def _candidates(c, feed_tokens: list[str]) -> dict[str, list]:
         "token": feed_tokens or ["not-a-real-token"],
         "link_id": [1],
         "login_session_id": [2**31 - 1],
+        "template_id": [c.template.id],
     }
 
 

@@ -20,7 +20,19 @@ from tracker.db import Base
 
 
 @pytest.fixture
-def world(app, db, org, framework, plan, one_on_one, delivery, make_member, make_sprint, make_user):
+def world(
+    app,
+    db,
+    org,
+    framework,
+    plan,
+    one_on_one,
+    delivery,
+    make_member,
+    make_sprint,
+    make_user,
+    agenda_template,
+):
     """The org with a session, an item, a plan, delivery, a planned sprint, a second framework,
     a member to invite, an invitation waiting to be accepted, a second admin and two password
     resets waiting for approval (asked by the second admin)."""
@@ -64,6 +76,7 @@ def world(app, db, org, framework, plan, one_on_one, delivery, make_member, make
         comp=comp,
         framework_id=framework.framework_id,
         phone=phone,
+        template=agenda_template,
     )
 
 

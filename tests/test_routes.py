@@ -58,6 +58,7 @@ def _url_for_rule(rule, org):
         "sprint_id": org.sprint.id if getattr(org, "sprint", None) else 1,
         "milestone_id": org.milestone.id if getattr(org, "milestone", None) else 1,
         "login_session_id": 2**31 - 1,  # nobody's: only one's own sessions can be ended
+        "template_id": org.template.id if getattr(org, "template", None) else 1,
     }
     url = rule.rule
     for arg in rule.arguments:
@@ -89,8 +90,9 @@ def test_every_route_is_in_the_access_matrix(app):
 
 
 @pytest.mark.parametrize("actor", list(ACTORS))
-def test_access_matrix(app, org, framework, plan, one_on_one, delivery, actor):
+def test_access_matrix(app, org, framework, plan, one_on_one, delivery, agenda_template, actor):
     """Each actor gets the expected status on every object route, with real IDs."""
+    org.template = agenda_template  # org.lead's own
     org.framework = framework
     org.goal = plan.goals[0]
     org.session = one_on_one

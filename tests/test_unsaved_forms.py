@@ -16,6 +16,7 @@ PAGES = {
     "ratings": ("lead", lambda o: f"/members/{o.eng.id}/competencies"),
     "self-ratings": ("engineer", lambda o: f"/members/{o.eng.id}/competencies"),
     "new 1:1": ("lead", lambda o: f"/members/{o.eng.id}/sessions/new"),
+    "new 1:1 template": ("lead", lambda o: "/sessions/templates/new"),
     "new account": ("admin", lambda o: "/admin/users/new"),
 }
 

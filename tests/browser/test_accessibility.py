@@ -34,6 +34,8 @@ def test_main_pages_have_no_serious_axe_violations(page, shot, live_server):
         ("session", f"/sessions/{session}"),
         ("growth-plan", f"/members/{member}/plan"),
         ("sprint-board", f"/sprints/{sprint}"),
+        ("new-session", f"/members/{member}/sessions/new"),  # with its template choice
+        ("agenda-templates", "/sessions/templates"),
     ]
     engineer_pages = [
         ("engineer-home", "/me"),

@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     from tracker.auth.protection import register_note_author
     from tracker.cli import tracker_cli
     from tracker.competencies.evidence import provide_meetings
-    from tracker.mentoring import cli, glance, provides
+    from tracker.mentoring import cli, glance, provides, template_views  # noqa: F401 - its routes
     from tracker.mentoring.markdown import stored
     from tracker.mentoring.views import bp
     from tracker.team.hooks import provide_glance

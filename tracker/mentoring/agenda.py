@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -41,14 +42,19 @@ def _fit(lines: list[str]) -> str:
     return "\n".join([*kept, tail])
 
 
-def prefill(db: Session, member: Member, view: FrameworkView | None, now: datetime) -> str:
-    """Markdown agenda: the most pressing open action items (carried how often, overdue how
-    long) and how many more there are, the growth goals due soonest, and competencies where
-    self and lead ratings disagree; never longer than an agenda may be."""
-    lines: list[str] = []
+Section = tuple[str, list[str]]  # a heading, and its bullet lines
+
+
+def sections(
+    db: Session, member: Member, view: FrameworkView | None, now: datetime
+) -> list[Section]:
+    """What is pressing for a member: the most pressing open action items (carried how often,
+    overdue how long) and how many more there are, the growth goals due soonest, and
+    competencies where self and lead ratings disagree; only the sections that have lines."""
+    found: list[Section] = []
     items = open_items(db, member.id, now, limit=AGENDA_ITEMS)
     if items:
-        lines.append("**Open action items**")
+        lines = []
         for o in items:
             notes = [f"from {o.item.session.held_at:%Y-%m-%d}"]
             if o.carried:
@@ -60,12 +66,14 @@ def prefill(db: Session, member: Member, view: FrameworkView | None, now: dateti
         more = count_open(db, member.id) - len(items) if len(items) == AGENDA_ITEMS else 0
         if more:
             lines.append(f"- … and {_plural(more, 'more open item')}")
+        found.append(("Open action items", lines))
     goals = plans.goals_due_soonest(db, member)
     if goals:
-        lines += ["", "**Growth goals due soonest**"] if lines else ["**Growth goals due soonest**"]
+        lines = []
         for g in goals:
             due = f"due {g.due_date:%Y-%m-%d}" if g.due_date else "no due date"
             lines.append(f"- {g.title} ({due}, {g.status_label.lower()})")
+        found.append(("Growth goals due soonest", lines))
     if view is not None:
         framework_id = framework_id_for_team(db, member.team)
         assert framework_id is not None  # `view` is a version of it
@@ -76,6 +84,83 @@ def prefill(db: Session, member: Member, view: FrameworkView | None, now: dateti
             if lead is not None and self_ is not None and abs(lead - self_) >= DISCONNECT_STEPS:
                 talk.append(f"- {comp.name}: you rated {lead}, self-rating {self_}")
         if talk:
-            lines += ["", "**Ratings to talk about**"] if lines else ["**Ratings to talk about**"]
-            lines += talk
-    return _fit(lines)
+            found.append(("Ratings to talk about", talk))
+    return found
+
+
+_MARKS = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+(?:\[[ xX]\]\s+)?|\d+[.)]\s+)?")
+
+
+def _key(line: str) -> str:
+    """What a line says, without its Markdown marks, case or spacing: two lines with one key
+    are the same talking point."""
+    text = _MARKS.sub("", line).strip().strip("*_").strip().rstrip(":").strip()
+    return " ".join(text.split()).casefold()
+
+
+def _is_heading(line: str) -> bool:
+    stripped = line.strip()
+    if re.match(r"#{1,6}\s+\S", stripped):
+        return True
+    return len(stripped) > 4 and stripped.startswith("**") and stripped.endswith("**")
+
+
+def parse(body: str) -> list[Section]:
+    """A template's talking points as sections: the lines before its first heading (under
+    the heading ""), then each heading's."""
+    found: list[Section] = [("", [])]
+    for line in body.replace("\r\n", "\n").split("\n"):
+        if _is_heading(line):
+            found.append((line.strip(), []))
+        elif line.strip():
+            found[-1][1].append(line.rstrip())
+    return [(heading, lines) for heading, lines in found if heading or lines]
+
+
+def merge(base: str, found: list[Section]) -> list[str]:
+    """`base` (a template's talking points, or what was typed) with each section merged in:
+    its lines go under `base`'s heading of the same name when there is one, else as a new
+    section at the end; a line `base` says already is not said twice, nor a heading with no
+    line left under it."""
+    lines = base.replace("\r\n", "\n").strip("\n").split("\n") if base.strip() else []
+    said = {_key(line) for line in lines if line.strip()}
+    for heading, section in found:
+        new = [line for line in section if _key(line) not in said]
+        said |= {_key(line) for line in new}
+        if not new:
+            continue
+        at = next(
+            (
+                i
+                for i, line in enumerate(lines)
+                if heading and _is_heading(line) and _key(line) == _key(heading)
+            ),
+            None,
+        )
+        if at is None:
+            title = [heading if _is_heading(heading) else f"**{heading}**"] if heading else []
+            lines += [*([""] if lines else []), *title, *new]
+            continue
+        end = next((i for i in range(at + 1, len(lines)) if _is_heading(lines[i])), len(lines))
+        while end > at + 1 and not lines[end - 1].strip():
+            end -= 1  # after the heading's last line, before the blank line that ends it
+        lines[end:end] = new
+    return lines
+
+
+def add_points(typed: str, body: str) -> str:
+    """What was typed, kept as it is, with the template's talking points it does not say
+    yet merged in (under its headings of the same name, else after it)."""
+    return "\n".join(merge(typed, parse(body)))
+
+
+def prefill(
+    db: Session,
+    member: Member,
+    view: FrameworkView | None,
+    now: datetime,
+    template: str = "",
+) -> str:
+    """Markdown agenda: a template's talking points (if any) merged with what is pressing for
+    the member (`sections`); never longer than an agenda may be."""
+    return _fit(merge(template, sections(db, member, view, now)))

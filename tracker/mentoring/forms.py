@@ -74,3 +74,15 @@ class ItemForm(FlaskForm):
     text = StringField("Action item", validators=[InputRequired(), Length(max=500)])
     owner = SelectField("Owner", choices=[("mentee", "Mentee"), ("lead", "Lead")])
     due_date = DateField("Due", validators=[Optional(), DateInRange()])
+
+
+class TemplateForm(FlaskForm):
+    # The rules (a name, unique per owner, the lengths) are the service's: one message each.
+    name = StringField("Name", filters=[lambda v: v.strip() if v else v])
+    body = TextAreaField(
+        "Talking points",
+        filters=[_one_newline],
+        description="Markdown: ## headings and - bullets. A heading named like a section of "
+        "the prefilled agenda (Open action items, Growth goals due soonest, Ratings to talk "
+        "about) takes that section's lines.",
+    )

@@ -17,6 +17,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -153,3 +155,39 @@ class CalendarFeed(Base):
     )
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AgendaTemplate(Base):
+    """Talking points a new 1:1's agenda may start from: a lead's own (owner_id) or the
+    organisation's (owner_id NULL, kept by admins). Built-in organisation templates carry a
+    `key` ("first", "career", "performance"), so renaming one keeps what it is for."""
+
+    audit_as = "agenda template"
+    invalidates_pages = False  # no cached page shows a template
+
+    __tablename__ = "agenda_template"
+    __table_args__ = (
+        # A lead's names are unique among their own; the organisation's among its own (NULL
+        # owners never clash in a unique constraint, hence the partial index).
+        UniqueConstraint("owner_id", "name", name="uq_agenda_template_owner_id_name"),
+        Index(
+            "uq_agenda_template_org_name",
+            "name",
+            unique=True,
+            sqlite_where=text("owner_id IS NULL"),
+            postgresql_where=text("owner_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    key: Mapped[str | None] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(Text, default="")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_organisations(self) -> bool:
+        return self.owner_id is None

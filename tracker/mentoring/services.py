@@ -292,6 +292,11 @@ def _open(member_id: int, before: datetime | None, owner: str | None = None):
     return where
 
 
+def has_met(db: Session, member_id: int) -> bool:
+    """Whether the member has any 1:1 yet, held or booked: the next one is not their first."""
+    return db.scalar(select(exists().where(Meeting.member_id == member_id))) or False
+
+
 def count_open(
     db: Session, member_id: int, before: datetime | None = None, *, owner: str | None = None
 ) -> int:

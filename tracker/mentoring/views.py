@@ -13,11 +13,11 @@ from tracker.db import get_db, utcnow, writes
 from tracker.forms import EmptyForm, page_arg
 from tracker.http import safe_redirect_target
 from tracker.mentoring import agenda as agenda_builder
-from tracker.mentoring import cadence, services
+from tracker.mentoring import agenda_templates, cadence, services
 from tracker.mentoring import calendar as feeds
 from tracker.mentoring.calendar import build_feed
 from tracker.mentoring.forms import ItemForm, SessionForm
-from tracker.mentoring.models import SESSION_KINDS
+from tracker.mentoring.models import SESSION_KINDS, AgendaTemplate
 from tracker.plans import services as plans
 from tracker.sprints.calendar import sprint_events
 from tracker.sprints.services import MINE_SHOWN, count_owned, dashboard_summary, milestones_owned
@@ -86,10 +86,15 @@ def new_session(member_id: int):
     view = view_for_team(db, member.team)
     now = utcnow()
     form = _session_form(SessionForm(), view)
+    offered = agenda_templates.usable(db, current_user)
+    chosen = _chosen_template(db, member, offered)
+    base = request.form.get("agenda_base", "")
     if request.method == "GET":
         form.held_at.data = now.replace(second=0, microsecond=0)
-        form.agenda.data = agenda_builder.prefill(db, member, view, now)
-    if form.validate_on_submit():
+        form.agenda.data = base = agenda_builder.prefill(db, member, view, now, _body(chosen))
+    elif "use_template" in request.form:  # re-render with the template: nothing is saved
+        form.agenda.data, base = _apply_template(db, member, view, now, form, base, chosen)
+    elif form.validate_on_submit():
         try:  # the session and its ticks are one transaction: a refusal keeps neither
             s = services.create_session(db, member, current_user, _session_data(form), view)
             ticked = services.tick_carried(db, member, current_user, form.done.data or [], now)
@@ -105,7 +110,37 @@ def new_session(member_id: int):
         s=None,
         **_carried(db, member.id, now),
         audience=services.audience(member, current_user),
+        templates=offered,
+        chosen=chosen,
+        agenda_base=base,
     )
+
+
+def _chosen_template(db, member, offered: list) -> AgendaTemplate | None:
+    """The template asked for (?template=<id> or the form's choice; 0: none), else the one
+    suggested: "First 1:1" for a member never met. Only an offered one: never another lead's
+    or an archived one."""
+    asked = request.values.get("template")
+    if asked is None:
+        return agenda_templates.suggested(offered, first=not services.has_met(db, member.id))
+    return next((t for t in offered if str(t.id) == asked.strip()), None)
+
+
+def _body(template: AgendaTemplate | None) -> str:
+    return template.body if template is not None else ""
+
+
+def _apply_template(db, member, view, now, form, base: str, chosen) -> tuple[str, str]:
+    """The agenda with `chosen` applied, and the prefilled text it now stands for. An agenda
+    as it was prefilled (or empty) is prefilled again from the new template; one the user
+    typed in is kept, with the template's talking points it lacks added after it."""
+    typed = (form.agenda.data or "").strip()
+    if not typed or typed == base.replace("\r\n", "\n").strip():
+        fresh = agenda_builder.prefill(db, member, view, now, _body(chosen))
+        return fresh, fresh
+    if chosen is None:
+        return form.agenda.data or "", base
+    return agenda_builder.add_points(form.agenda.data or "", chosen.body), base
 
 
 def _ticked(count: int) -> str:

@@ -14,6 +14,8 @@ from tracker.auth.services import AccountError, create_user
 from tracker.competencies.models import Rating
 from tracker.competencies.services import view_for_team
 from tracker.frameworks.io import ensure_default_framework
+from tracker.mentoring.agenda_templates import ensure_builtin_templates
+from tracker.mentoring.models import AgendaTemplate
 from tracker.security import DEMO_PASSWORD, hash_password, password_problem
 from tracker.seed.delivery import seed_delivery
 from tracker.seed.meetings import seed_mentoring
@@ -149,6 +151,8 @@ def seed(db: Session, password: str) -> list[tuple[str, str]]:
         logins.append((role, email))
 
     ensure_default_framework(db)
+    ensure_builtin_templates(db)  # migration 0015 made them; the demo may follow a reset
+    _lead_template(db, users["dana.lead@example.com"])
     for team_name, lead_email, members in TEAMS:
         team = _team(db, team_name, users[lead_email], members, password, logins)
         db.flush()
@@ -157,6 +161,30 @@ def seed(db: Session, password: str) -> list[tuple[str, str]]:
         seed_mentoring(db, team, users[lead_email])
     db.flush()
     return logins
+
+
+WEEKLY = """## Since last time
+- Wins worth telling the team about
+- Anything stuck: reviews, data access, compute
+
+## The model in flight
+- Offline metrics against the baseline; what the next experiment tests
+- Anything to raise at the next design review
+
+## You
+- Energy and workload this week
+- Feedback for me"""
+
+
+def _lead_template(db: Session, lead: User) -> None:
+    """A lead's own agenda template, as leads keep them (once: the seed is idempotent)."""
+    found = db.scalar(
+        select(AgendaTemplate.id).where(
+            AgendaTemplate.owner_id == lead.id, AgendaTemplate.name == "Weekly 1:1"
+        )
+    )
+    if found is None:
+        db.add(AgendaTemplate(owner_id=lead.id, name="Weekly 1:1", body=WEEKLY, archived=False))
 
 
 # Rating rounds, oldest first: a living history for the heatmap, the radar and the gaps.
