@@ -72,7 +72,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     import tracker.models  # noqa: F401  (every feature's mappers, before the first query)
     import tracker.seed.cli
-    from tracker import auditing, cache, cli, db, errors, logs, requests
+    from tracker import auditing, cache, cli, db, errors, localtime, logs, requests
     from tracker.auth.permissions import check_declared, enforce_access
     from tracker.auth.sessions import end_expired_login
     from tracker.layers import FEATURES
@@ -80,6 +80,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     auditing.install()
     cache.init_app(app)
+    localtime.init_app(app)  # the Jinja filters of dates and times in the viewer's zone
     # The hooks' one order, and why: tracker/requests.py.
     requests.install(
         app, csrf=csrf, login=login_manager, user_checks=[end_expired_login, enforce_access]
