@@ -61,7 +61,8 @@ class Config:
     # The organisation's time zone until an admin sets one (/admin/organisation): an IANA
     # name; each user may choose their own (tracker/localtime.py).
     TRACKER_TIME_ZONE = os.environ.get("TRACKER_TIME_ZONE") or "UTC"
-    # Tests only: a fixed "now" (a naive UTC datetime) for the pages that count days.
+    # Tests only: a fixed "now" (a naive UTC datetime, or a function returning one) for the
+    # pages that count days and show "now" (tracker/localtime.py).
     TRACKER_NOW = None
 
     INVITATION_LIFETIME = timedelta(days=7)

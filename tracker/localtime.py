@@ -118,8 +118,11 @@ def zone() -> tzinfo:
 
 
 def now() -> datetime:
-    """The current time in UTC, naive like stored times; `TRACKER_NOW` fixes it (tests)."""
+    """The current time in UTC, naive like stored times; `TRACKER_NOW` (tests: a datetime, or
+    a function returning one) fixes it."""
     fixed = current_app.config.get("TRACKER_NOW") if has_app_context() else None
+    if callable(fixed):
+        return fixed()
     return fixed or utcnow()
 
 
@@ -158,6 +161,11 @@ def format_local_datetime(value: datetime | None, fmt: str = "minute") -> str:
         return ""
     aware = value.replace(tzinfo=UTC)
     return format_datetime(aware, _pattern(fmt), tzinfo=zone(), locale=_locale())
+
+
+def format_at(value: datetime, tz: tzinfo, fmt: str = "minute") -> str:
+    """A stored (naive UTC) datetime in a given zone (someone else's: a notice's reader)."""
+    return format_datetime(value.replace(tzinfo=UTC), _pattern(fmt), tzinfo=tz, locale=_locale())
 
 
 def format_local_date(value: date | datetime | None, fmt: str = "iso") -> str:

@@ -73,3 +73,20 @@ def test_the_configured_time_zone_is_the_default(app, org, client_as):
     app.config["TRACKER_TIME_ZONE"] = "America/New_York"
     page = client_as("lead").get("/account").get_data(as_text=True)
     assert "the organisation&#39;s time zone, America/New_York" in page
+
+
+def test_a_security_notice_gives_the_time_in_its_readers_zone(org, client_as, db):
+    from tests.conftest import PASSWORD
+    from tests.route_table import NEW_PASSWORD
+
+    org.lead.time_zone = "Asia/Kolkata"
+    db.commit()
+    lead = client_as("lead")
+    changed = lead.form(
+        "/account",
+        {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert changed.status_code == 302
+    page = lead.get("/account").get_data(as_text=True)
+    assert "Your password was changed at " in page
+    assert "(Asia/Kolkata)." in page

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker import localtime
 from tracker.sprints.models import MILESTONE_STATUSES, Milestone, MilestoneMove, Project, Sprint
 from tracker.sprints.services import team_sprints
 
@@ -149,7 +150,7 @@ def planned_in(sprint_id: int, current: set[int], moves: list[MilestoneMove]) ->
 def sprint_board(db: Session, sprint: Sprint, today: date | None = None) -> Board:
     """The milestones planned for a sprint, by status, with owners and slip counts, and those
     that moved out of it."""
-    today = today or date.today()
+    today = today or localtime.today()
     moved_from = select(MilestoneMove.milestone_id).where(MilestoneMove.from_sprint_id == sprint.id)
     involved = or_(Milestone.sprint_id == sprint.id, Milestone.id.in_(moved_from))
     milestones = db.scalars(
@@ -196,7 +197,7 @@ class Timeline:
 
 def project_timeline(db: Session, project: Project, today: date | None = None) -> Timeline:
     """The project's milestones across the team's sprints, coloured by state."""
-    today = today or date.today()
+    today = today or localtime.today()
     milestones = db.scalars(
         select(Milestone)
         .options(joinedload(Milestone.owner))
@@ -259,7 +260,7 @@ class MilestoneDetail:
 
 def milestone_detail(db: Session, m: Milestone, today: date | None = None) -> MilestoneDetail:
     """A milestone with its whole move history (who, when, from, to, why)."""
-    today = today or date.today()
+    today = today or localtime.today()
     moves = db.scalars(
         select(MilestoneMove)
         .options(joinedload(MilestoneMove.moved_by))

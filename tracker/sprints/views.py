@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker import views
+from tracker import localtime, views
 from tracker.auth.permissions import roles
 from tracker.db import get_db
 from tracker.forms import EmptyForm
@@ -45,7 +43,7 @@ def index(team_id: int):
         sprints=services.team_sprints(db, team.id),
         projects=services.team_projects(db, team),
         form=EmptyForm(),
-        today=date.today(),
+        today=localtime.today(),
     )
 
 
