@@ -17,6 +17,7 @@ PAGES = {
     "self-ratings": ("engineer", lambda o: f"/members/{o.eng.id}/competencies"),
     "new 1:1": ("lead", lambda o: f"/members/{o.eng.id}/sessions/new"),
     "new account": ("admin", lambda o: "/admin/users/new"),
+    "organisation": ("admin", lambda o: "/admin/organisation"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from tracker.auditing import AuditEvent
@@ -90,3 +91,17 @@ def test_a_security_notice_gives_the_time_in_its_readers_zone(org, client_as, db
     page = lead.get("/account").get_data(as_text=True)
     assert "Your password was changed at " in page
     assert "(Asia/Kolkata)." in page
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["../../etc/passwd", "europe/berlin", "<b>UTC</b>", "Europe/Berlin" * 6, "=cmd|' /C calc'!A0"],
+)
+def test_hostile_time_zones_are_refused_and_nothing_is_written(org, client_as, db, typed):
+    lead = client_as("lead")
+    response = lead.form("/account/time-zone", {"time_zone": typed})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "<b>UTC</b>" not in page  # escaped, never markup
+    assert "Your time zone" in page and 'class="field-error"' in page
+    assert _user(db, "lead@example.com").time_zone is None
