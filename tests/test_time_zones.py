@@ -177,3 +177,22 @@ def test_an_item_due_on_the_sessions_local_day_is_accepted(app, org, db, client_
         f"/sessions/{s.id}/items", {"text": "Same day", "owner": "mentee", "due_date": "2026-12-01"}
     )
     assert response.status_code == 302
+
+
+def test_a_sprints_days_left_and_a_milestones_overdue_mark_turn_at_the_viewers_midnight(
+    app, org, db, client_as, make_sprint, make_project, make_milestone
+):
+    sprint = make_sprint(org.team, date(2026, 12, 1), state="active", name="Summit")  # to the 14th
+    project = make_project(org.team, "Feature store")
+    make_milestone(project, "Backfill", sprint=sprint, owner=org.eng, due_date=date(2026, 12, 1))
+    app.config["TRACKER_NOW"] = datetime(2026, 12, 1, 11, 30)  # Auckland: 2 December, 00:30
+    url = f"/teams/{org.team.id}/delivery"
+
+    assert "14 days left" in client_as("lead").get(url).get_data(as_text=True)  # UTC
+    eve = client_as("engineer")
+    assert "overdue</span>" not in eve.get("/me").get_data(as_text=True)
+
+    _zone(db, org.lead, "Pacific/Auckland")
+    _zone(db, db.get(type(org.lead), org.eng.user_id), "Pacific/Auckland")
+    assert "13 days left" in client_as("lead").get(url).get_data(as_text=True)
+    assert "overdue</span>" in eve.get("/me").get_data(as_text=True)
