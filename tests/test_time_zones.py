@@ -196,3 +196,14 @@ def test_a_sprints_days_left_and_a_milestones_overdue_mark_turn_at_the_viewers_m
     _zone(db, db.get(type(org.lead), org.eng.user_id), "Pacific/Auckland")
     assert "13 days left" in client_as("lead").get(url).get_data(as_text=True)
     assert "overdue</span>" in eve.get("/me").get_data(as_text=True)
+
+
+def test_a_time_the_clocks_skip_is_refused_with_the_typing_kept(app, org, db, client_as):
+    app.config["TRACKER_NOW"] = datetime(2026, 3, 1, 12)
+    _zone(db, org.lead, "Europe/Berlin")  # 29 March 2026: 02:00 becomes 03:00
+    response = _log_1on1(client_as("lead"), org.eng, "2026-03-29T02:30")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Date and time: 2026-03-29 02:30 does not exist in Europe/Berlin" in page
+    assert 'value="2026-03-29T02:30"' in page
+    assert _held(db, org.eng) is None

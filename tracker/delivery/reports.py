@@ -110,7 +110,7 @@ def sprint_report(db: Session, team: Team, n: int = 6, today: date | None = None
         mine = [m for m in milestones if m.project_id == project.id and m.status != "dropped"]
         burnup = Burnup(project)
         for s in recent:
-            scope = sum(1 for m in mine if m.created_at.date() <= s.end_date)
+            scope = sum(1 for m in mine if localtime.local_date(m.created_at) <= s.end_date)
             done = sum(
                 1
                 for m in mine

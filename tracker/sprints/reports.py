@@ -48,7 +48,9 @@ class History:
         if m.status != "done" or m.done_date is None:
             return None
         own = self.by_id.get(m.sprint_id)
-        closed_on = own.closed_at.date() if own is not None and own.closed_at else None
+        closed_on = (
+            localtime.local_date(own.closed_at) if own is not None and own.closed_at else None
+        )
         if own is not None and closed_on and own.end_date < m.done_date <= closed_on:
             return own
         return self.sprint_on(m.done_date)
