@@ -78,11 +78,20 @@ def configured_zone(app: Flask) -> str:
 
 
 def organisation_zone(db: Session) -> str:
-    """The organisation's zone name: the admin's setting, else the configured one."""
+    """The organisation's zone name: the admin's setting, else the configured one.
+
+    On a cached page's request (tracker/cache.py read the data version first) it is kept
+    per data version: a write of the setting bumps the version, so a repeat costs no query."""
+    token = g.get("page_token") if has_request_context() else None
+    kept_token, kept_name = current_app.extensions.get("tracker.organisation_zone", (None, ""))
+    if token is not None and kept_token == token:
+        return kept_name
     row = db.get(Organisation, 1)
-    if row is not None and is_zone(row.time_zone):
-        return row.time_zone
-    return configured_zone(current_app)
+    name = row.time_zone if row is not None and is_zone(row.time_zone) else None
+    name = name or configured_zone(current_app)
+    if token is not None:  # one tuple, swapped whole: another thread reads one or the other
+        current_app.extensions["tracker.organisation_zone"] = (token, name)
+    return name
 
 
 def set_organisation_zone(db: Session, name: str) -> None:
