@@ -58,6 +58,13 @@ class Config:
     # IPv6 clients are counted by network (a host usually owns a whole /64).
     LOGIN_IPV6_PREFIX = 64
 
+    # The organisation's time zone until an admin sets one (/admin/organisation): an IANA
+    # name; each user may choose their own (tracker/localtime.py).
+    TRACKER_TIME_ZONE = os.environ.get("TRACKER_TIME_ZONE") or "UTC"
+    # Tests only: a fixed "now" (a naive UTC datetime, or a function returning one) for the
+    # pages that count days and show "now" (tracker/localtime.py).
+    TRACKER_NOW = None
+
     INVITATION_LIFETIME = timedelta(days=7)
     # argon2id with argon2-cffi's defaults (t=3, m=64 MiB, p=4): above OWASP ASVS's minimum.
     PASSWORD_HASH_PARAMS: dict[str, int] = {}

@@ -184,6 +184,21 @@ ROUTES: list[Route] = [
     ),
     Route("auth.reset_requests", ADMIN, "GET", ADMINS),
     Route(
+        "auth.organisation",
+        ADMIN,
+        "GET POST",
+        ADMINS,
+        _one("admin", "/admin/organisation", {"time_zone": "Europe/London"}),
+    ),
+    # An empty form is valid here: no zone of one's own, the organisation's.
+    Route(
+        "auth.set_time_zone",
+        ALL,
+        "POST",
+        o(302, 302, 302, 302, 302),
+        _one("lead", "/account/time-zone", {"time_zone": "Europe/Berlin"}),
+    ),
+    Route(
         "auth.approve_reset",
         ADMIN,
         "POST",

@@ -245,16 +245,15 @@ def test_a_second_login_of_the_same_user_posts_its_own_pages_forms(app, site, ur
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock(app, monkeypatch):
     """One clock for the cache's key and the dashboard: set `clock.now` to move both."""
     import tracker.cache
-    import tracker.mentoring.views
 
     class Clock:
         now = datetime(2026, 3, 10, 23, 59)
 
     monkeypatch.setattr(tracker.cache, "utcnow", lambda: Clock.now)
-    monkeypatch.setattr(tracker.mentoring.views, "utcnow", lambda: Clock.now)
+    app.config["TRACKER_NOW"] = lambda: Clock.now  # the pages' clock (tracker/localtime.py)
     return Clock
 
 

@@ -18,6 +18,7 @@ PAGES = {
     "new 1:1": ("lead", lambda o: f"/members/{o.eng.id}/sessions/new"),
     "new 1:1 template": ("lead", lambda o: "/sessions/templates/new"),
     "new account": ("admin", lambda o: "/admin/users/new"),
+    "organisation": ("admin", lambda o: "/admin/organisation"),
 }
 
 

@@ -72,7 +72,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     import tracker.models  # noqa: F401  (every feature's mappers, before the first query)
     import tracker.seed.cli
-    from tracker import auditing, cache, cli, db, errors, logs, requests, text
+    from tracker import auditing, cache, cli, db, errors, localtime, logs, requests, text
     from tracker.auth.permissions import check_declared, enforce_access
     from tracker.auth.sessions import end_expired_login
     from tracker.layers import FEATURES
@@ -81,6 +81,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     auditing.install()
     cache.init_app(app)
     text.init_app(app)  # the status_label and count_of filters, for every feature's pages
+    localtime.init_app(app)  # the Jinja filters of dates and times in the viewer's zone
     # The hooks' one order, and why: tracker/requests.py.
     requests.install(
         app, csrf=csrf, login=login_manager, user_checks=[end_expired_login, enforce_access]

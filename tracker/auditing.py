@@ -68,6 +68,7 @@ SHOWN = {
     "target_proficiency",
     "baseline_proficiency",
     "number",
+    "time_zone",
 }
 # Notes and the HTML rendered from them: named when changed, never shown, whatever the object.
 NOTE_FIELDS = {

@@ -17,6 +17,8 @@ from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker import localtime
+
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)
 MAX_PAGE = 100_000
@@ -48,6 +50,21 @@ class DateInRange:
     def __call__(self, form, field) -> None:
         if out_of_range(field.data):
             raise ValidationError(range_message(field.label.text, field.data))
+
+
+class ExistsLocally:
+    """A DateTimeLocalField's time must exist in the user's time zone: the hour skipped when
+    the clocks go forward is refused rather than silently moved."""
+
+    def __call__(self, form, field) -> None:
+        typed = field.data
+        if typed is None or out_of_range(typed):
+            return
+        if localtime.to_local(localtime.to_utc(typed)) != typed:
+            raise ValidationError(
+                f"{field.label.text}: {typed:%Y-%m-%d %H:%M} does not exist in "
+                f"{localtime.zone_name()} (the clocks go forward then); pick another time."
+            )
 
 
 def page_arg(name: str = "page") -> int:

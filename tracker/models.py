@@ -15,6 +15,7 @@ from tracker.competencies.models import (
     ScalePoint,
 )
 from tracker.db import Base
+from tracker.localtime import Organisation
 from tracker.mentoring.models import ActionItem, CalendarFeed, Meeting, session_competency
 from tracker.plans.models import (
     Goal,
@@ -54,6 +55,7 @@ __all__ = [
     "Member",
     "Milestone",
     "MilestoneMove",
+    "Organisation",
     "Project",
     "Rating",
     "ScalePoint",

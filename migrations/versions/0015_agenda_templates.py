@@ -1,7 +1,7 @@
 """agenda templates: reusable talking points for a new 1:1, a lead's own or the organisation's
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-01 04:00:00
 
 `agenda_template` holds a template's name and Markdown body, its owner (a lead's user id, or
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

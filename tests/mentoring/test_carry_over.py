@@ -2,9 +2,10 @@
 tomorrow, later and never, each open and done, on the new 1:1 page (its list and its agenda),
 the engineer's home, a later session's page and the lead's dashboard.
 
-Assumption: "today" is today's date in UTC, the app's clock (`tracker.db.utcnow`); the user's
-own time zone comes in a later issue. A test that runs across midnight UTC is skipped rather
-than judged against two different days."""
+Assumption: "today" is today's date in UTC, the app's clock (`tracker.db.utcnow`): these users
+have no time zone of their own and the organisation's is UTC (other zones, and days turning at
+a user's own midnight: tests/test_time_zones.py). A test that runs across midnight UTC is
+skipped rather than judged against two different days."""
 
 from __future__ import annotations
 
@@ -141,12 +142,11 @@ SECOND = timedelta(seconds=1)
 
 
 @pytest.fixture
-def now(monkeypatch):
-    """The views' clock held at a whole minute, so sessions can sit exactly on it."""
-    import tracker.mentoring.views
-
+def now(app):
+    """The pages' clock (tracker/localtime.py) held at a whole minute, so sessions can sit
+    exactly on it."""
     held = utcnow().replace(second=0, microsecond=0)
-    monkeypatch.setattr(tracker.mentoring.views, "utcnow", lambda: held)
+    app.config["TRACKER_NOW"] = held
     return held
 
 

@@ -100,7 +100,11 @@ def reset(db: Session, user: User, acting: User) -> str | None:
     if not needs_second_admin(db, user):
         _link, token = new_link(db, "reset", acting, user_id=user.id)
         audit(db, "reset link issued", user.id, f"for {user.email}, by one admin")
-        notify(db, user.id, f"{acting.name} issued a password-reset link for you at {when(now)}.")
+        notify(
+            db,
+            user.id,
+            f"{acting.name} issued a password-reset link for you at {when(now, db, user)}.",
+        )
         return token
     others = db.scalar(
         select(func.count())
@@ -127,7 +131,7 @@ def reset(db: Session, user: User, acting: User) -> str | None:
     notify(
         db,
         user.id,
-        f"{acting.name} asked at {when(now)} for your password to be reset; "
+        f"{acting.name} asked at {when(now, db, user)} for your password to be reset; "
         "another admin must approve it.",
     )
     return None
@@ -188,7 +192,7 @@ def approve(db: Session, link: AccountLink, acting: User) -> str:
     notify(
         db,
         user.id,
-        f"{acting.name} approved at {when(now)} the reset of your password "
+        f"{acting.name} approved at {when(now, db, user)} the reset of your password "
         f"asked by {requester.name}.",
     )
     return token
@@ -214,7 +218,11 @@ def operator_reset(db: Session, email: str) -> str:
     close_links(db, AccountLink.user_id == user.id)
     _link, token = new_link(db, "reset", None, user_id=user.id, approved_at=now)
     audit(db, "reset link issued", user.id, f"for {user.email}, on the command line")
-    notify(db, user.id, f"A password-reset link for you was issued on the server at {when(now)}.")
+    notify(
+        db,
+        user.id,
+        f"A password-reset link for you was issued on the server at {when(now, db, user)}.",
+    )
     return token
 
 
@@ -314,5 +322,5 @@ def use_link(db: Session, link: AccountLink, password: str) -> User:
         audit(db, "password set", user.id, f"first password, with a link {how}")
     else:
         audit(db, "password reset", user.id, f"with a link {how}")
-        notify(db, user.id, f"Your password was reset at {when(now)} with a link {how}.")
+        notify(db, user.id, f"Your password was reset at {when(now, db, user)} with a link {how}.")
     return user

@@ -62,6 +62,9 @@ class User(Base):
     session_token: Mapped[str] = mapped_column(String(32), default=_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # An IANA name (Europe/Berlin) every date and time is shown, entered and counted in for
+    # this user; NULL: the organisation's (tracker/localtime.py).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     led_teams: Mapped[list[Team]] = relationship(
         secondary="team_lead", back_populates="leads", order_by="Team.name"

@@ -9,15 +9,17 @@ from flask_login import current_user
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tracker.auth.models import AccountNotice
+from tracker import localtime
+from tracker.auth.models import AccountNotice, User
 from tracker.db import get_db, utcnow
 
 RECENT = 10
 
 
-def when(moment: datetime) -> str:
-    """A time as notices show it (stored times are UTC)."""
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+def when(moment: datetime, db: Session, user: User) -> str:
+    """A (stored, UTC) time as the notice's reader `user` reads it: in their zone, named."""
+    tz = localtime.zone_for(db, user)
+    return f"{localtime.format_at(moment, tz)} ({tz})"
 
 
 def notify(db: Session, user_id: int, text: str) -> None:

@@ -114,7 +114,7 @@ def change_password(user: User, current: str, new: str) -> None:
     db = object_session(user)
     if db is not None:
         record(db, "password changed", "user", user.id, "by its owner")
-        notify(db, user.id, f"Your password was changed at {when(utcnow())}.")
+        notify(db, user.id, f"Your password was changed at {when(utcnow(), db, user)}.")
 
 
 def create_user(db: Session, email: str, name: str, role: str, password: str | None) -> User:
@@ -159,7 +159,7 @@ def update_user(db: Session, user: User, acting: User, name: str, role: str) -> 
             db,
             user.id,
             f"{acting.name} changed your role from {user.role_label} to "
-            f"{ROLE_LABELS[role]} at {when(utcnow())}.",
+            f"{ROLE_LABELS[role]} at {when(utcnow(), db, user)}.",
         )
         user.role = role
         user.end_all_sessions()
@@ -186,8 +186,8 @@ def _clear_link_password(db: Session, user: User) -> str:
     notify(
         db,
         user.id,
-        f"Your password was cleared at {when(utcnow())} when your role changed, because it "
-        "was set with a link someone else held. Ask an admin for a new link.",
+        f"Your password was cleared at {when(utcnow(), db, user)} when your role changed, "
+        "because it was set with a link someone else held. Ask an admin for a new link.",
     )
     return (
         f"{user.name}'s password was set with a link someone else held, so it was cleared: "

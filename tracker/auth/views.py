@@ -8,6 +8,7 @@ from typing import cast
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -18,10 +19,16 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from tracker import views
+from tracker import localtime, views
 from tracker.auditing import record
 from tracker.auth import services, sessions
-from tracker.auth.forms import ChangePasswordForm, LoginForm, UserEditForm
+from tracker.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    OrganisationForm,
+    TimeZoneForm,
+    UserEditForm,
+)
 from tracker.auth.models import User
 from tracker.auth.permissions import logged_in, public, roles
 from tracker.db import get_db, utcnow
@@ -105,13 +112,56 @@ def account():
             )  # this session lives on, others end
             flash("Password changed. Your other sessions have been logged out.", "success")
             return redirect(url_for("auth.account"))
+    return _account_page(form, TimeZoneForm(time_zone=current_user.time_zone))
+
+
+def _account_page(form: ChangePasswordForm, zone_form: TimeZoneForm):
+    status = 400 if zone_form.errors else 200  # (a refused password is a 200, as before)
     return render_template(
         "auth/account.html",
         form=form,
+        zone_form=zone_form,
+        organisation_zone=localtime.organisation_zone(get_db()),
+        zones=localtime.choices(),
         logout_form=EmptyForm(),
         logins=sessions.live_sessions(get_db(), current_user),
         browser=sessions.browser,
-    )
+    ), status
+
+
+@bp.route("/account/time-zone", methods=["POST"])
+@logged_in
+def set_time_zone():
+    """The user's own time zone (empty: the organisation's); a bad name keeps the typing."""
+    zone_form = TimeZoneForm()
+    if zone_form.validate_on_submit():
+        current_user.time_zone = zone_form.time_zone.data or None
+        get_db().commit()  # the audit log records the change (User is audited)
+        shown = current_user.time_zone or "the organisation's"
+        flash(f"Your time zone is now {shown}.", "success")
+        return redirect(url_for("auth.account"))
+    return _account_page(ChangePasswordForm(formdata=None), zone_form)
+
+
+@bp.route("/admin/organisation", methods=["GET", "POST"])
+@roles("admin")
+def organisation():
+    """The organisation's settings: its time zone, everyone's who has not chosen their own."""
+    db = get_db()
+    form = OrganisationForm(data={"time_zone": localtime.organisation_zone(db)})
+    if form.validate_on_submit():
+        assert form.time_zone.data is not None  # InputRequired
+        localtime.set_organisation_zone(db, form.time_zone.data)  # audited as "organisation"
+        db.commit()
+        flash(f"The organisation's time zone is now {form.time_zone.data}.", "success")
+        return redirect(url_for("auth.organisation"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "auth/organisation.html",
+        form=form,
+        zones=localtime.choices(),
+        configured=localtime.configured_zone(current_app),
+    ), status
 
 
 @bp.route("/account/logout-everywhere", methods=["POST"])

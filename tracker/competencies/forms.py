@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, URLField
 from wtforms.validators import Length, Optional, ValidationError
 
+from tracker import localtime
 from tracker.competencies.assessment import CompetencyRow, MemberAssessment
 from tracker.competencies.models import Rating
 from tracker.competencies.ratings import NEEDS_VALUE, RowInput, changes, row_field
@@ -77,8 +78,7 @@ def ratings_form(
             "Shown in session",
             coerce=_optional_int,
             validators=[Optional()],
-            choices=[("", "none")]
-            + [(s.id, f"{s.held_at:%Y-%m-%d} · {s.kind_label}") for s in shown.sessions],
+            choices=[("", "none")] + [(s.id, _held_label(s)) for s in shown.sessions],
         )
         milestone_id = SelectField(
             "Shown by milestone",
@@ -135,3 +135,7 @@ class Evidence:
 def posted_competency_ids(formdata) -> set[int]:
     """Competency ids named by the posted rating fields (c<id>, n<id>, u<id>)."""
     return {int(m.group(1)) for key in formdata if (m := FIELD.match(key))}
+
+
+def _held_label(s) -> str:
+    return f"{localtime.format_local_date(s.held_at)} · {s.kind_label}"

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker import localtime
 from tracker.auth.models import User
 from tracker.db import fold, same_name, utcnow
 from tracker.delivery.importers import ImportedMilestone, ImportFormatError, ImportPlan, Skipped
@@ -144,7 +145,7 @@ def preview_delivery(
 ) -> DeliveryPreview:
     """What importing `plan` into the team would do; writes nothing (five queries, whatever
     the file holds)."""
-    today = today or date.today()
+    today = today or localtime.today()
     default = f"Imported from {SOURCES[plan.source]}"
     name = ((project_name or "").strip() or plan.project_hint.strip() or default)[:120].strip()
     project_id = same_name(db, Project.id, Project.name, name, Project.team_id == team.id)

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker import localtime
 from tracker.sprints.models import Milestone, MilestoneMove, Project, Sprint
 from tracker.sprints.reports import load_history, planned_in
 from tracker.team.models import Team
@@ -66,7 +67,7 @@ def _team_milestones(db: Session, team_id: int) -> list[Milestone]:
 def sprint_report(db: Session, team: Team, n: int = 6, today: date | None = None) -> Report:
     """Planned vs delivered, late, slipped and carried over for the last `n` started sprints,
     the slip list, and a burn-up per project across those sprints."""
-    today = today or date.today()
+    today = today or localtime.today()
     history = load_history(db, team.id)
     milestones = _team_milestones(db, team.id)
     projects = db.scalars(
@@ -109,7 +110,7 @@ def sprint_report(db: Session, team: Team, n: int = 6, today: date | None = None
         mine = [m for m in milestones if m.project_id == project.id and m.status != "dropped"]
         burnup = Burnup(project)
         for s in recent:
-            scope = sum(1 for m in mine if m.created_at.date() <= s.end_date)
+            scope = sum(1 for m in mine if localtime.local_date(m.created_at) <= s.end_date)
             done = sum(
                 1
                 for m in mine

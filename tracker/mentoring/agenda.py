@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from tracker import localtime
 from tracker.competencies.assessment import DISCONNECT_STEPS
 from tracker.competencies.services import FrameworkView, framework_id_for_team, latest_values
 from tracker.mentoring.services import MAX_AGENDA, count_open, open_items
@@ -56,7 +57,7 @@ def sections(
     if items:
         lines = []
         for o in items:
-            notes = [f"from {o.item.session.held_at:%Y-%m-%d}"]
+            notes = [f"from {localtime.format_local_date(o.item.session.held_at)}"]
             if o.carried:
                 notes.append(f"carried {_plural(o.carried, 'session')}")
             if o.overdue_days:

@@ -4,11 +4,12 @@ and the overdue action items of the members a lead manages."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from tracker import localtime
 from tracker.auth.models import User
 from tracker.mentoring.models import ActionItem, Meeting
 from tracker.mentoring.services import listed_once
@@ -50,9 +51,10 @@ def _managed_members(user: User):
     return query
 
 
-def cadences(db: Session, user: User, now: datetime) -> list[Cadence]:
+def cadences(db: Session, user: User, now: datetime, tz: tzinfo) -> list[Cadence]:
     """Each active member `user` manages, with their last 1:1 held, the next one booked and
-    when the next is due by their cadence (two queries)."""
+    when the next is due by their cadence (two queries); days are counted in `tz`, the
+    zone of whoever reads them."""
     members = list(db.scalars(_managed_members(user).order_by(Member.name)))
     if not members:
         return []
@@ -66,12 +68,22 @@ def cadences(db: Session, user: User, now: datetime) -> list[Cadence]:
         .group_by(Meeting.member_id)
     )
     met = {member_id: (held, booked) for member_id, held, booked in rows}
-    result = []
-    for m in members:
-        held, booked = met.get(m.id, (None, None))
-        base = held.date() if held else (m.start_date or m.created_at.date())
-        result.append(Cadence(m, held, base + timedelta(days=m.cadence_days), booked))
+    result = [cadence_of(m, *met.get(m.id, (None, None)), tz) for m in members]
     return sorted(result, key=lambda c: c.next_due)
+
+
+def cadence_of(
+    member: Member, held: datetime | None, booked: datetime | None, tz: tzinfo
+) -> Cadence:
+    """The member's cadence from their last 1:1 held and the next booked (stored UTC times):
+    the next is due `cadence_days` after the last one's day in `tz`, or after their start (or
+    the day they were added) when there was none yet."""
+    base = (
+        localtime.local_date(held, tz)
+        if held
+        else (member.start_date or localtime.local_date(member.created_at, tz))
+    )
+    return Cadence(member, held, base + timedelta(days=member.cadence_days), booked)
 
 
 def cadence_board(rows: list[Cadence], today: date) -> CadenceBoard:

@@ -1,5 +1,9 @@
 """The lead's calendar feed (RFC 5545, built with icalendar): upcoming 1:1s and sessions.
 
+Timed events (sessions) carry their instant in UTC (`...Z`): exact in every client, whatever
+its zone, for any year. Days (a 1:1 due, a sprint) are all-day dates, counted in the lead's
+own time zone, which X-WR-TIMEZONE names for the clients that show it.
+
 It carries names, kinds and times only: never agendas or notes, so a leaked URL says little
 (and is reset with one click). Its token is stored as a SHA-256 only, so the URL is shown once,
 when made; "log out everywhere" (and anything else that ends all of a user's sessions) ends it.
@@ -13,6 +17,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
+from tracker import localtime
 from tracker.auth.models import User
 from tracker.auth.sessions import on_end_all
 from tracker.db import utcnow
@@ -35,17 +40,20 @@ def _event(uid: str, summary: str, stamp: datetime) -> Event:
 def build_feed(db: Session, user: User, now: datetime, extra: list[Event] | None = None) -> bytes:
     """The feed for `user`: next 1:1 due per member, sessions of the last 90 days and later."""
     stamp = now.replace(tzinfo=UTC)
+    tz = localtime.zone_for(db, user)  # the lead's days, not the server's
+    today = localtime.local_date(now, tz)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"Team Tracker · {user.name}")
-    for c in cadences(db, user, now):
+    cal.add("x-wr-timezone", str(tz))
+    for c in cadences(db, user, now, tz):
         if c.scheduled is not None:  # the booked 1:1 is in the feed itself: nothing is due
             continue
         event = _event(
             f"next-1on1-{c.member.id}@team-tracker", f"1:1 due with {c.member.name}", stamp
         )
-        due = max(c.next_due, now.date())  # an overdue 1:1 shows today
+        due = max(c.next_due, today)  # an overdue 1:1 shows today
         event.add("dtstart", due)
         event.add("dtend", due + timedelta(days=1))
         event.add("transp", "TRANSPARENT")
@@ -54,7 +62,7 @@ def build_feed(db: Session, user: User, now: datetime, extra: list[Event] | None
         event = _event(
             f"session-{s.id}@team-tracker", f"{s.kind_label} with {s.member.name}", stamp
         )
-        start = s.held_at.replace(tzinfo=UTC)
+        start = s.held_at.replace(tzinfo=UTC)  # stored in UTC: written as ...Z
         event.add("dtstart", start)
         event.add("dtend", start + timedelta(minutes=s.duration_minutes))
         cal.add_component(event)

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from tracker.forms import DateInRange, MultiSelectField
+from tracker.forms import DateInRange, ExistsLocally, MultiSelectField
 from tracker.mentoring.models import SESSION_KINDS
 from tracker.mentoring.services import NOTE_FIELDS, too_long
 
@@ -43,7 +43,7 @@ class SessionForm(FlaskForm):
     held_at = DateTimeLocalField(
         "Date and time",
         format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired(), DateInRange(with_time=True)],
+        validators=[InputRequired(), DateInRange(with_time=True), ExistsLocally()],
         description="A time in the future schedules the session rather than logging it.",
     )
     duration_minutes = IntegerField(

@@ -9,12 +9,13 @@ session's page, every open item on her home)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.mentoring.cadence import Cadence, cadence_board
+from tracker import localtime
+from tracker.mentoring.cadence import Cadence, cadence_board, cadence_of
 from tracker.mentoring.models import Meeting
 from tracker.mentoring.services import count_open, open_items
 from tracker.team.hooks import Glance, GlanceContext
@@ -68,14 +69,10 @@ def meetings_glance(ctx: GlanceContext) -> dict:
     member, now = ctx.member, ctx.now
     last = _meeting(ctx.db, member.id, Meeting.held_at <= now, newest=True)
     booked = _meeting(ctx.db, member.id, Meeting.held_at > now, newest=False)
-    base = last.held_at.date() if last else (member.start_date or member.created_at.date())
-    cadence = Cadence(
-        member,
-        last.held_at if last else None,
-        base + timedelta(days=member.cadence_days),
-        booked.held_at if booked else None,
+    cadence = cadence_of(
+        member, last.held_at if last else None, booked.held_at if booked else None, localtime.zone()
     )
-    status, words = cadence_status(cadence, now.date())
+    status, words = cadence_status(cadence, ctx.today)
     return {
         "last": last,
         "next": booked,

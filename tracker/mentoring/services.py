@@ -10,6 +10,7 @@ from flask import abort
 from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased, object_session, selectinload
 
+from tracker import localtime
 from tracker.auth.models import User
 from tracker.competencies.models import Competency
 from tracker.competencies.services import FrameworkView
@@ -163,10 +164,10 @@ def add_item(db: Session, s: Meeting, text: str, owner: str, due: date | None):
             f"({MAX_SESSION_ITEMS}): tick some off or agree fewer.",
             "text",
         )
-    if due is not None and due < s.held_at.date():
+    held_on = localtime.local_date(s.held_at)  # the day in the user's zone
+    if due is not None and due < held_on:
         raise MentoringError(
-            f"The due date {due.isoformat()} is before the session "
-            f"({s.held_at.date().isoformat()}).",
+            f"The due date {due.isoformat()} is before the session ({held_on.isoformat()}).",
             "due_date",
         )
     item = ActionItem(session_id=s.id, member_id=s.member_id, text=text, owner=owner, due_date=due)
@@ -358,7 +359,7 @@ def open_items(
         .tuples()
         .all()
     )
-    today = now.date()
+    today = localtime.local_date(now)  # the viewer's date: overdue from their midnight
     return [
         OpenItem(i, carried.get(i.id, 0), max(0, (today - i.due_date).days) if i.due_date else 0)
         for i in items

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
-from tracker import views
+from tracker import localtime, views
 from tracker.auth.permissions import logged_in, public, roles
 from tracker.cache import page_cached, render_cached
 from tracker.competencies.services import view_for_team
-from tracker.db import get_db, utcnow, writes
+from tracker.db import get_db, writes
 from tracker.forms import EmptyForm, page_arg
 from tracker.http import safe_redirect_target
 from tracker.mentoring import agenda as agenda_builder
@@ -32,15 +32,16 @@ bp = Blueprint("mentoring", __name__)
 def dashboard():
     page = page_arg("items_page")
     if page > 1:  # a page past the last shows the last one, under the same cache key
-        page = min(page, cadence.overdue_pages(get_db(), current_user, utcnow().date()))
-    return render_cached("dashboard", (page,), lambda: _render_dashboard(page))
+        page = min(page, cadence.overdue_pages(get_db(), current_user, localtime.today()))
+    # Keyed by the viewer's date too: "today" turns at their midnight.
+    return render_cached("dashboard", (page, localtime.today()), lambda: _render_dashboard(page))
 
 
 def _render_dashboard(page: int) -> str:
     db = get_db()
-    now = utcnow()
-    today = now.date()
-    rows = cadence.cadences(db, current_user, now)
+    now = localtime.now()
+    today = localtime.today()  # the viewer's: overdue and due this week turn at their midnight
+    rows = cadence.cadences(db, current_user, now, localtime.zone())
     board = cadence.cadence_board(rows, today)
     items, total = cadence.overdue_items(db, current_user, today, page)
     return render_template(
@@ -68,7 +69,7 @@ def _session_data(form: SessionForm) -> services.SessionData:
     assert form.held_at.data is not None and form.duration_minutes.data is not None
     return services.SessionData(
         kind=form.kind.data,
-        held_at=form.held_at.data,
+        held_at=localtime.to_utc(form.held_at.data),  # typed in the user's zone, kept in UTC
         duration_minutes=form.duration_minutes.data,
         agenda=form.agenda.data or "",
         shared_notes=form.shared_notes.data or "",
@@ -84,13 +85,13 @@ def new_session(member_id: int):
     db = get_db()
     member = get_member_for(db, current_user, member_id, manage=True)
     view = view_for_team(db, member.team)
-    now = utcnow()
+    now = localtime.now()
     form = _session_form(SessionForm(), view)
     offered = agenda_templates.usable(db, current_user)
     chosen = _chosen_template(db, member, offered)
     base = request.form.get("agenda_base", "")
     if request.method == "GET":
-        form.held_at.data = now.replace(second=0, microsecond=0)
+        form.held_at.data = localtime.to_local(now).replace(second=0, microsecond=0)
         form.agenda.data = base = agenda_builder.prefill(db, member, view, now, _body(chosen))
     elif "use_template" in request.form:  # re-render with the template: nothing is saved
         form.agenda.data, base = _apply_template(db, member, view, now, form, base, chosen)
@@ -164,7 +165,7 @@ def open_items(member_id: int):
     total = services.count_open(db, member.id)
     pages = max(1, -(-total // services.OPEN_PAGE))
     page = min(page_arg(), pages)
-    now = utcnow()
+    now = localtime.now()
     return render_template(
         "mentoring/open_items.html",
         member=member,
@@ -186,7 +187,7 @@ def open_items(member_id: int):
 def session(session_id: int):
     db = get_db()
     s = services.get_session_for(db, current_user, session_id)
-    now = utcnow()
+    now = localtime.now()
     can_edit = s.mentor_id == current_user.id
     return render_template(
         "mentoring/session.html",
@@ -210,7 +211,8 @@ def edit_session(session_id: int):
     form = _session_form(SessionForm(obj=s), view)
     if request.method == "GET":
         form.competency_ids.data = [c.id for c in s.competencies]
-    now = utcnow()
+        form.held_at.data = localtime.to_local(s.held_at)  # shown as it was typed
+    now = localtime.now()
 
     def update() -> int:
         services.update_session(db, s, _session_data(form), view)
@@ -246,7 +248,7 @@ def add_item(session_id: int):
         else:
             to = url_for("mentoring.session", session_id=s.id, _anchor="items")
             return views.done("Action item added.", to)
-    now = utcnow()
+    now = localtime.now()
     return render_template(
         "mentoring/session.html",
         s=s,
@@ -277,7 +279,7 @@ def _tick(item_id: int, done: bool):
     item, _member = services.get_item_for(db, current_user, item_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.set_done(item, current_user, done, utcnow())
+    services.set_done(item, current_user, done, localtime.now())
     said = f"“{item.text}” {'ticked off' if done else 'reopened'}."
     return views.done(said, safe_redirect_target(request.form.get("next"), url_for("team.home")))
 
@@ -298,7 +300,7 @@ def timeline(member_id: int):
         db, member, current_user, kind=kind, competency_key=key, q=q, page=page, per_page=PAGE
     )
     view = view_for_team(db, member.team)
-    now = utcnow()
+    now = localtime.now()
     return render_template(
         "mentoring/timeline.html",
         member=member,
@@ -351,7 +353,7 @@ def calendar_feed(token: str):
     user = feeds.user_for_feed(db, token)
     if user is None:
         abort(404)
-    body = build_feed(db, user, utcnow(), sprint_events(db, user))  # and sprint dates
+    body = build_feed(db, user, localtime.now(), sprint_events(db, user))  # and sprint dates
     return Response(
         body,
         mimetype="text/calendar",
@@ -368,7 +370,7 @@ def me():
     if member is None:
         return render_template("team/no_profile.html")
     member = get_member_for(db, current_user, member.id)
-    now = utcnow()
+    now = localtime.now()
     progress = plans.plan_progress(db, member)
     return render_template(
         "mentoring/me.html",

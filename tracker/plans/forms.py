@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from tracker import localtime
 from tracker.competencies.services import FrameworkView
 from tracker.forms import DateInRange, MultiCheckboxField
 from tracker.plans.models import GOAL_STATUSES
@@ -101,7 +102,8 @@ def goal_form(
     ]
     if edit:
         form.sessions.choices = [
-            (s.id, f"{s.held_at:%Y-%m-%d} · {s.kind_label}") for s in sessions or []
+            (s.id, f"{localtime.format_local_date(s.held_at)} · {s.kind_label}")
+            for s in sessions or []
         ]
         form.milestones.choices = [
             (

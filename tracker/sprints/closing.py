@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker import localtime
 from tracker.auth.models import User
 from tracker.db import utcnow
 from tracker.sprints.models import Milestone, MilestoneMove, Sprint
@@ -52,7 +53,7 @@ def _make_room(db: Session, team_id: int, start: date, sprint_name: str) -> None
 def start_sprint(db: Session, sprint: Sprint, today: date | None = None) -> bool:
     """Make a planned sprint the team's active one (at most one is active), starting no later
     than `today`; returns whether its dates moved."""
-    today = today or date.today()
+    today = today or localtime.today()
     if sprint.state != "planned":
         raise SprintError(f"{sprint.name} is {sprint.state}: only a planned sprint can start.")
     current = active_sprint(db, sprint.team_id)
@@ -149,7 +150,7 @@ def close_sprint(
             record_move(db, m, target, user, decision.reason, carried_over=True)
         else:
             m.status, m.drop_reason = "dropped", decision.reason.strip()
-    today = today or date.today()
+    today = today or localtime.today()
     if sprint.start_date <= today < sprint.end_date:
         sprint.end_date = today  # closed early: it ran until today, not to its planned end
     sprint.state, sprint.closed_at = "closed", utcnow()

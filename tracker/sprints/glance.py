@@ -30,7 +30,7 @@ class Flagged:
 def milestones_glance(ctx: GlanceContext) -> dict:
     """The member's open milestones that need a look, and how many she owns (three queries
     whatever their number)."""
-    db, member, today = ctx.db, ctx.member, ctx.now.date()
+    db, member, today = ctx.db, ctx.member, ctx.today
     owned = list(
         db.scalars(
             select(Milestone)

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from tracker import localtime
 from tracker.auth.models import User
 from tracker.sprints.models import MILESTONE_STATUSES, Milestone, Project, Sprint
 from tracker.sprints.services import SprintError, check_owner, record_move
@@ -70,7 +71,7 @@ def create_milestone(
 ) -> Milestone:
     """Add a milestone to a project."""
     milestone = Milestone(project_id=project.id)  # added once valid: no half-made row
-    _apply_milestone(db, project, milestone, data, user, "", today or date.today())
+    _apply_milestone(db, project, milestone, data, user, "", today or localtime.today())
     db.add(milestone)
     db.flush()
     return milestone
@@ -86,7 +87,7 @@ def update_milestone(
 ) -> None:
     """Edit a milestone; a new sprint records the move (from, to, who, when, why)."""
     _apply_milestone(
-        db, milestone.project, milestone, data, user, move_reason, today or date.today()
+        db, milestone.project, milestone, data, user, move_reason, today or localtime.today()
     )
     db.flush()
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker import localtime
 from tracker.db import Base, utcnow
 from tracker.text import count_of
 
@@ -170,7 +171,7 @@ class Milestone(Base):
 
     @property
     def overdue_now(self) -> bool:
-        return self.is_overdue(date.today())
+        return self.is_overdue(localtime.today())
 
 
 class MilestoneMove(Base):

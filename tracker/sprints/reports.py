@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker import localtime
 from tracker.sprints.models import MILESTONE_STATUSES, Milestone, MilestoneMove, Project, Sprint
 from tracker.sprints.services import team_sprints
 from tracker.team.models import Member
@@ -48,7 +49,9 @@ class History:
         if m.status != "done" or m.done_date is None:
             return None
         own = self.by_id.get(m.sprint_id)
-        closed_on = own.closed_at.date() if own is not None and own.closed_at else None
+        closed_on = (
+            localtime.local_date(own.closed_at) if own is not None and own.closed_at else None
+        )
         if own is not None and closed_on and own.end_date < m.done_date <= closed_on:
             return own
         return self.sprint_on(m.done_date)
@@ -175,7 +178,7 @@ def sprint_board(
     """The milestones planned for a sprint, by status, with owners and slip counts, and those
     that moved out of it; only one owner's (a member id, or UNASSIGNED) when `owner` is given,
     filtered in the query."""
-    today = today or date.today()
+    today = today or localtime.today()
     involved = _on_board(sprint)
     if owner == UNASSIGNED:
         involved = and_(involved, Milestone.owner_id.is_(None))
@@ -225,7 +228,7 @@ class Timeline:
 
 def project_timeline(db: Session, project: Project, today: date | None = None) -> Timeline:
     """The project's milestones across the team's sprints, coloured by state."""
-    today = today or date.today()
+    today = today or localtime.today()
     milestones = db.scalars(
         select(Milestone)
         .options(joinedload(Milestone.owner))
@@ -288,7 +291,7 @@ class MilestoneDetail:
 
 def milestone_detail(db: Session, m: Milestone, today: date | None = None) -> MilestoneDetail:
     """A milestone with its whole move history (who, when, from, to, why)."""
-    today = today or date.today()
+    today = today or localtime.today()
     moves = db.scalars(
         select(MilestoneMove)
         .options(joinedload(MilestoneMove.moved_by))

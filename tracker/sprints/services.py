@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker import localtime
 from tracker.auth.models import User
 from tracker.db import same_name
 from tracker.errors import RuleError
@@ -192,7 +193,7 @@ def create_sprint(db: Session, team: Team, data: SprintData) -> Sprint:
 def update_sprint(db: Session, sprint: Sprint, data: SprintData, today: date | None = None) -> None:
     """Rename, re-date or re-goal a sprint; an active sprint keeps a start on or before today."""
     name = check_sprint(db, sprint.team_id, data, sprint.id)
-    if sprint.state == "active" and data.start_date > (today or date.today()):
+    if sprint.state == "active" and data.start_date > (today or localtime.today()):
         raise SprintError(
             f"{sprint.name} is active: it has started, so its start cannot be after today.",
             "start_date",
@@ -217,7 +218,7 @@ def propose_next_sprint(db: Session, team: Team, today: date | None = None) -> S
     """The next sprint's name and dates: right after the team's last sprint, one length long."""
     sprints = team_sprints(db, team.id)
     last = max(sprints, key=lambda s: s.end_date) if sprints else None
-    start = last.end_date + timedelta(days=1) if last else (today or date.today())
+    start = last.end_date + timedelta(days=1) if last else (today or localtime.today())
     return SprintData(
         name=_next_name(last.name if last else None, len(sprints)),
         start_date=start,
@@ -309,7 +310,7 @@ def dashboard_summary(db: Session, user: User, today: date | None = None) -> lis
 
 def team_deliveries(db: Session, teams: list[Team], today: date | None = None):
     """The dashboard lines of `teams` (two queries)."""
-    today = today or date.today()
+    today = today or localtime.today()
     ids = [t.id for t in teams]
     active = {
         s.team_id: s

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker import views
+from tracker import localtime, views
 from tracker.auth.permissions import roles
 from tracker.db import get_db
 from tracker.forms import EmptyForm
@@ -54,7 +53,7 @@ def index(team_id: int):
         sprints=services.team_sprints(db, team.id),
         projects=services.team_projects(db, team),
         form=EmptyForm(),
-        today=date.today(),
+        today=localtime.today(),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -55,6 +55,7 @@ class GlanceContext:
     member: Member
     can_manage: bool  # the viewer leads the member's team or is an admin
     now: datetime  # naive UTC, as stored
+    today: date  # the viewer's date (their time zone): due, overdue and late turn at their midnight
     # What one panel loaded that another reuses on the same page (the team's framework).
     shared: dict[str, Any] = field(default_factory=dict)
 

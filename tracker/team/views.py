@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker import views
+from tracker import localtime, views
 from tracker.auth import services as account_services
 from tracker.auth.link_views import show_link
 from tracker.auth.permissions import logged_in, roles
-from tracker.db import get_db, utcnow
+from tracker.db import get_db
 from tracker.forms import EmptyForm
 from tracker.team import invites, services
 from tracker.team.forms import MemberForm, TeamForm
@@ -180,7 +180,8 @@ def member(member_id: int):
     member = services.get_member_for(db, current_user, member_id)
     can_manage = services.can_manage_team(current_user, member.team)
     # What a lead opens the page for: each later feature's panel (tracker/team/hooks.py).
-    panels = glances(GlanceContext(db, current_user, member, can_manage, utcnow()))
+    ctx = GlanceContext(db, current_user, member, can_manage, localtime.now(), localtime.today())
+    panels = glances(ctx)
     return render_template(
         "team/member.html", member=member, can_manage=can_manage, form=EmptyForm(), panels=panels
     )
