@@ -33,6 +33,7 @@ def test_main_pages_have_no_serious_axe_violations(page, shot, live_server):
         ("skill-matrix", f"/teams/{team}/matrix"),
         ("session", f"/sessions/{session}"),
         ("growth-plan", f"/members/{member}/plan"),
+        ("account", "/account"),  # with its time-zone form
         ("sprint-board", f"/sprints/{sprint}"),
         ("new-session", f"/members/{member}/sessions/new"),  # with its template choice
         ("agenda-templates", "/sessions/templates"),
