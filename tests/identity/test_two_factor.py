@@ -20,6 +20,8 @@ def test_enrolment_needs_a_right_first_code(app, db, org, client_as):
     assert client.form("/account/two-factor/start").status_code == 302
     page = client.get("/account/two-factor")
     assert page.status_code == 200 and b"<svg" in page.data and b"two-factor-secret" in page.data
+    svg = page.get_data(as_text=True).split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "style=" not in svg and "<script" not in svg  # nothing the strict CSP would block
     wrong = client.form("/account/two-factor/confirm", {"code": "000000"})
     assert wrong.status_code == 400 and b"This code is not correct" in wrong.data
     row = db.get(TwoFactor, org.lead.id)
@@ -157,6 +159,11 @@ def test_the_half_logged_in_state_expires(app, org, enrolled):
 def test_a_required_lead_is_led_through_enrolment_first(app, db, org, client_as):
     admin = client_as("admin")
     assert admin.form("/admin/two-factor", {"required": "y"}).status_code == 302
+    from tracker.auditing import AuditEvent
+
+    db.commit()
+    said = db.scalars(select(AuditEvent.summary).where(AuditEvent.object_type == "organisation"))
+    assert any("require_two_factor" in line for line in said)
     client, answer = password_step(app, LEAD)
     assert answer.headers["Location"].endswith("/login/two-factor/setup")
     _no_page_opens(app, org, client)
@@ -193,3 +200,12 @@ def test_a_reset_password_link_does_not_skip_the_code(app, db, org, enrolled):
     assert client.get("/account").status_code == 302
     assert client.form("/login/two-factor", {"code": code(found.secret, 1)}).status_code == 302
     assert client.get("/account").status_code == 200
+
+
+def test_the_code_step_keeps_where_the_login_was_going(app, org, enrolled):
+    found = enrolled("lead")
+    client = app.test_client()
+    answer = client.form("/login?next=/account", {"email": LEAD, "password": PASSWORD})
+    assert answer.headers["Location"].endswith("/login/two-factor")
+    done = client.form("/login/two-factor", {"code": code(found.secret, 1)})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/account")
