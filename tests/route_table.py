@@ -267,6 +267,19 @@ ROUTES: list[Route] = [
         ),
     ),
     Route(
+        "identity.renew_codes",
+        ALL,
+        "POST",
+        o(400, 400, 400, 400, 302),
+        _one(
+            "lead",
+            "/account/two-factor/recovery-codes",
+            {"renew-password": PASSWORD, "renew-code": "not-a-code"},
+            status=400,
+            writes=False,
+        ),
+    ),
+    Route(
         "identity.admin",
         ADMIN,
         "GET POST",

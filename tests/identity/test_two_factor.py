@@ -209,3 +209,21 @@ def test_the_code_step_keeps_where_the_login_was_going(app, org, enrolled):
     assert answer.headers["Location"].endswith("/login/two-factor")
     done = client.form("/login/two-factor", {"code": code(found.secret, 1)})
     assert done.status_code == 302 and done.headers["Location"].endswith("/account")
+
+
+def test_new_recovery_codes_need_the_password_and_a_code(app, db, org, enrolled):
+    from tests.identity.conftest import RECOVERY_SHOWN
+
+    found = enrolled("lead")
+    url = "/account/two-factor/recovery-codes"
+    client = found.client
+    wrong = client.form(url, {"renew-password": PASSWORD, "renew-code": "000000"})
+    assert wrong.status_code == 400 and b"not correct" in wrong.data
+    answer = client.form(url, {"renew-password": PASSWORD, "renew-code": code(found.secret, 1)})
+    assert answer.status_code == 200
+    fresh = RECOVERY_SHOWN.findall(answer.get_data(as_text=True))
+    assert len(fresh) == 10 and not set(fresh) & set(found.recovery)
+    assert "recovery codes replaced" in actions(db, org.lead.id)
+    old, _ = password_step(app, LEAD)
+    assert old.form("/login/two-factor", {"code": found.recovery[0]}).status_code == 401
+    assert old.form("/login/two-factor", {"code": fresh[0]}).status_code == 302

@@ -260,8 +260,8 @@ def _remove(db: Session, user: User, how: str) -> None:
     record(db, "two-factor removed", "user", user.id, how)
 
 
-def turn_off(db: Session, user: User, password: str, typed: str, address: str) -> None:
-    """The owner turns their second factor off: their password and a code again.
+def reauthenticate(db: Session, user: User, password: str, typed: str, address: str) -> None:
+    """The owner proves it again: their password and a code (or a recovery code).
 
     A wrong code is counted by the throttle and audited: the caller commits on refusal too."""
     if not verify_password(user.password_hash, password):
@@ -269,8 +269,24 @@ def turn_off(db: Session, user: User, password: str, typed: str, address: str) -
     result = check_code(db, user, typed, address)
     if not result.ok:
         raise IdentityError(result.error or "This code is not correct.", "code")
+
+
+def turn_off(db: Session, user: User, password: str, typed: str, address: str) -> None:
+    """The owner turns their second factor off: their password and a code again."""
+    reauthenticate(db, user, password, typed, address)
     _remove(db, user, "by its owner")
     notify(db, user.id, f"Two-factor authentication was turned off at {when(utcnow(), db, user)}.")
+
+
+def replace_recovery_codes(
+    db: Session, user: User, password: str, typed: str, address: str
+) -> list[str]:
+    """Ten new recovery codes for the owner (the old ones stop working): password and code."""
+    reauthenticate(db, user, password, typed, address)
+    codes = new_recovery_codes(db, user)
+    record(db, "recovery codes replaced", "user", user.id, "10 new codes, by its owner")
+    notify(db, user.id, f"Your recovery codes were replaced at {when(utcnow(), db, user)}.")
+    return codes
 
 
 # --- the organisation's requirement ------------------------------------------------------------

@@ -171,7 +171,10 @@ def account():
 
 
 def _account_page(
-    confirm: ConfirmForm | None = None, off: TurnOffForm | None = None, status: int = 200
+    confirm: ConfirmForm | None = None,
+    off: TurnOffForm | None = None,
+    renew: TurnOffForm | None = None,
+    status: int = 200,
 ) -> ResponseReturnValue:
     db = get_db()
     factor = services.factor_of(db, current_user)
@@ -186,6 +189,7 @@ def _account_page(
         start_form=EmptyForm(),
         confirm_form=confirm or ConfirmForm(formdata=None),
         off_form=off or TurnOffForm(formdata=None),
+        renew_form=renew or TurnOffForm(formdata=None, prefix="renew"),
         **setup,
     ), status
 
@@ -245,6 +249,36 @@ def turn_off():
         else:
             return views.done("Two-factor authentication is off.", url_for("identity.account"))
     return _account_page(off=form, status=400)
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@logged_in
+def renew_codes():
+    form = TurnOffForm(prefix="renew")
+    if form.validate_on_submit():
+        db = get_db()
+        assert form.password.data is not None and form.code.data is not None
+        try:
+            codes = services.replace_recovery_codes(
+                db,
+                current_user,
+                form.password.data,
+                form.code.data,
+                request.remote_addr or "unknown",
+            )
+        except services.IdentityError as exc:
+            db.commit()  # only the throttle's counters and the audit row of a wrong code
+            field = exc.field if exc.field in ("password", "code") else "code"
+            form[field].errors = [*form[field].errors, str(exc)]
+        else:
+            db.commit()
+            return render_template(
+                "identity/recovery_codes.html",
+                codes=codes,
+                next=url_for("identity.account"),
+                replaced=True,
+            )
+    return _account_page(renew=form, status=400)
 
 
 # --- the admin's page -------------------------------------------------------------------------
