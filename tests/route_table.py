@@ -219,6 +219,90 @@ ROUTES: list[Route] = [
         o(302, 302, 302, 302, 302),
         _one("lead", "/account/notices/dismiss"),
     ),
+    # The login's second step: only a browser whose password was right has anything here; the
+    # others go back to the login page (logged in: home). tests/identity/ posts real codes.
+    Route(
+        "identity.login_code",
+        PUBLIC,
+        "GET POST",
+        o(302, 302, 302, 302, 302),
+        _one("anon", "/login/two-factor", {"code": "123456"}, writes=False),
+    ),
+    Route(
+        "identity.login_setup",
+        PUBLIC,
+        "GET POST",
+        o(302, 302, 302, 302, 302),
+        _one("anon", "/login/two-factor/setup", {"code": "123456"}, writes=False),
+    ),
+    Route("identity.account", ALL, "GET", EVERYONE),
+    Route(
+        "identity.start",
+        ALL,
+        "POST",
+        o(302, 302, 302, 302, 302),
+        _one("lead", "/account/two-factor/start"),
+    ),
+    # A code that is no code: the form comes back with its message, nothing is turned on.
+    Route(
+        "identity.confirm",
+        ALL,
+        "POST",
+        o(400, 400, 400, 400, 302),
+        _one(
+            "lead", "/account/two-factor/confirm", {"code": "not-a-code"}, status=400, writes=False
+        ),
+    ),
+    Route(
+        "identity.turn_off",
+        ALL,
+        "POST",
+        o(400, 400, 400, 400, 302),
+        _one(
+            "lead",
+            "/account/two-factor/off",
+            {"password": PASSWORD, "code": "not-a-code"},
+            status=400,
+            writes=False,
+        ),
+    ),
+    Route(
+        "identity.renew_codes",
+        ALL,
+        "POST",
+        o(400, 400, 400, 400, 302),
+        _one(
+            "lead",
+            "/account/two-factor/recovery-codes",
+            {"renew-password": PASSWORD, "renew-code": "not-a-code"},
+            status=400,
+            writes=False,
+        ),
+    ),
+    Route(
+        "identity.admin",
+        ADMIN,
+        "GET POST",
+        ADMINS,
+        _one("admin", "/admin/two-factor", {"required": "y"}),
+    ),
+    # Eve has no second factor: the reset and the approval are refused with a message.
+    Route(
+        "identity.reset",
+        ADMIN,
+        "POST",
+        o(302, 403, 403, 403, 302),
+        _one("admin", lambda w: f"/admin/users/{w.org.eng.user_id}/two-factor/reset", writes=False),
+    ),
+    Route(
+        "identity.approve",
+        ADMIN,
+        "POST",
+        o(302, 403, 403, 403, 302),
+        _one(
+            "admin", lambda w: f"/admin/users/{w.org.eng.user_id}/two-factor/approve", writes=False
+        ),
+    ),
     Route("audit.index", ADMIN, "GET", ADMINS),
     Route("frameworks.index", ALL, "GET", EVERYONE),
     Route("frameworks.show", ALL, "GET", EVERYONE),

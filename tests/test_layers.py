@@ -140,6 +140,7 @@ def test_a_backward_import_is_caught():
 
 def test_every_hook_is_filled(app):
     """The hooks the later features fill when the app is built (docs/architecture.md)."""
+    from tracker.auth.hooks import SECOND_STEPS
     from tracker.auth.protection import NOTE_AUTHORS
     from tracker.competencies import evidence
     from tracker.mentoring.provides import member_meetings, wrote_meetings
@@ -154,6 +155,7 @@ def test_every_hook_is_filled(app):
         "tracker.sprints.glance",
     }
     assert wrote_meetings in NOTE_AUTHORS
+    assert [step.__module__ for step in SECOND_STEPS] == ["tracker.identity.views"]
     assert evidence._meetings is member_meetings
     assert [step.__name__ for step in AFTER_RESTORE] == [
         "end_all_logins_command",

@@ -69,6 +69,7 @@ SHOWN = {
     "baseline_proficiency",
     "number",
     "time_zone",
+    "require_two_factor",
 }
 # Notes and the HTML rendered from them: named when changed, never shown, whatever the object.
 NOTE_FIELDS = {

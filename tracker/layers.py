@@ -11,6 +11,7 @@ from __future__ import annotations
 
 FEATURES: tuple[str, ...] = (
     "auth",
+    "identity",  # two-factor: fills auth's login hook (auth.hooks.provide_second_step)
     "audit",
     "team",
     "sprints",

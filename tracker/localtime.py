@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from babel.dates import format_date, format_datetime, format_time
 from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask_login import current_user
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import Boolean, CheckConstraint, String, false
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tracker.db import Base, get_db, utcnow
@@ -52,6 +52,9 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     time_zone: Mapped[str] = mapped_column(String(64))
+    # Admins and leads must use a second factor (tracker/identity/): they are led through
+    # enrolment at their next login.
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 @cache

@@ -15,6 +15,7 @@ from tracker.competencies.models import (
     ScalePoint,
 )
 from tracker.db import Base
+from tracker.identity.models import RecoveryCode, TwoFactor
 from tracker.localtime import Organisation
 from tracker.mentoring.models import ActionItem, CalendarFeed, Meeting, session_competency
 from tracker.plans.models import (
@@ -56,6 +57,8 @@ __all__ = [
     "Milestone",
     "MilestoneMove",
     "Organisation",
+    "RecoveryCode",
+    "TwoFactor",
     "Project",
     "Rating",
     "ScalePoint",

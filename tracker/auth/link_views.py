@@ -11,10 +11,11 @@ from flask_login import current_user
 from tracker import views
 from tracker.auth import links, notices
 from tracker.auth.forms import SetPasswordForm, UserForm
+from tracker.auth.hooks import second_step
 from tracker.auth.models import User
 from tracker.auth.permissions import logged_in, public, roles
 from tracker.auth.services import AccountError
-from tracker.auth.views import _start_session, bp
+from tracker.auth.views import bp, start_session
 from tracker.db import get_db, writes
 from tracker.forms import EmptyForm
 
@@ -61,7 +62,12 @@ def welcome():
             cast(list, form.password.errors).append(str(exc))  # a list once validated
         else:
             db.commit()
-            _start_session(user, remember=False)
+            session.pop(BINDING, None)
+            # A new password is not a second factor: one that is on (or required) still asks.
+            later = second_step(user, False, None)
+            if later is not None:
+                return later
+            start_session(user, remember=False)
             flash("Your password is set. Welcome to Team Tracker.", "success")
             return redirect(url_for("team.home"))
     status = 400 if form.errors else 200

@@ -29,6 +29,7 @@ from tracker.auth.forms import (
     TimeZoneForm,
     UserEditForm,
 )
+from tracker.auth.hooks import second_step
 from tracker.auth.models import User
 from tracker.auth.permissions import logged_in, public, roles
 from tracker.db import get_db, utcnow
@@ -38,7 +39,8 @@ from tracker.http import safe_next
 bp = Blueprint("auth", __name__)
 
 
-def _start_session(user: User, remember: bool) -> None:
+def start_session(user: User, remember: bool) -> None:
+    """Log `user` in on this browser: a new login row and a fresh session."""
     session.clear()  # a fresh session on login: no fixation
     db = get_db()
     # A new row, committed before its cookies are set: the cookies name it (auth/sessions.py).
@@ -70,7 +72,11 @@ def login():
         )
         db.commit()  # failed attempts are recorded too: that is the throttle's memory
         if result.user is not None:
-            _start_session(result.user, form.remember.data)
+            # A second factor (tracker/identity/) may answer first: then no login yet.
+            later = second_step(result.user, form.remember.data, request.args.get("next"))
+            if later is not None:
+                return later
+            start_session(result.user, form.remember.data)
             return redirect(safe_next(request.args.get("next")))
         cast(list, form.password.errors).append(result.error)  # a list once validated
         page = render_template("auth/login.html", form=form)
@@ -107,7 +113,7 @@ def account():
             getattr(form, exc.field or "password").errors.append(str(exc))
         else:
             db.commit()
-            _start_session(
+            start_session(
                 current_user._get_current_object(), remember=False
             )  # this session lives on, others end
             flash("Password changed. Your other sessions have been logged out.", "success")
