@@ -88,6 +88,8 @@ class Config:
     # that queues it (the tests).
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
     JOBS_FILE = os.environ.get("JOBS_FILE") or "jobs.db"
+    # The queue's name: two installations may share one Redis server with different names.
+    JOBS_NAME = os.environ.get("JOBS_NAME") or "tracker"
     JOBS_IMMEDIATE = False
     # argon2id with argon2-cffi's defaults (t=3, m=64 MiB, p=4): above OWASP ASVS's minimum.
     PASSWORD_HASH_PARAMS: dict[str, int] = {}
@@ -251,9 +253,7 @@ def mail_problem(settings) -> str | None:
     if bool(settings.get("MAIL_USERNAME")) != bool(settings.get("MAIL_PASSWORD")):
         return "MAIL_USERNAME and MAIL_PASSWORD are set together, or neither"
     if settings.get("MAIL_PASSWORD") and security == "none":
-        return (
-            "MAIL_PASSWORD is never sent without encryption: set MAIL_SECURITY to starttls or tls"
-        )
+        return "MAIL_PASSWORD is never sent unencrypted: set MAIL_SECURITY to starttls or tls"
     return None
 
 

@@ -19,6 +19,7 @@ and when; `failures(app)` lists them.
 
 from __future__ import annotations
 
+import email.policy
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email import message_from_bytes
@@ -76,12 +77,13 @@ class Queue:
 
 def _make_huey(app: Flask) -> Huey:
     config = app.config
+    name = str(config["JOBS_NAME"])
     if config.get("JOBS_IMMEDIATE"):
-        return MemoryHuey("tracker", immediate=True, results=False)
+        return MemoryHuey(name, immediate=True, results=False)
     if config.get("REDIS_URL"):
-        return RedisHuey("tracker", url=config["REDIS_URL"], results=False)
+        return RedisHuey(name, url=config["REDIS_URL"], results=False)
     path = Path(app.instance_path) / str(config["JOBS_FILE"])
-    huey = SqliteHuey("tracker", filename=str(path), results=False)  # creates its tables
+    huey = SqliteHuey(name, filename=str(path), results=False)  # creates its tables
     tighten_sqlite_files(path)
     return huey
 
@@ -99,7 +101,8 @@ def send_mail(message: EmailMessage) -> None:
     """Queue a message (built by tracker.mail.build). Raises QueueError when the job store
     cannot take it (Redis down): nothing was sent, the caller says so."""
     try:
-        queue().send_mail(message.as_bytes())
+        # SMTP's line endings (CRLF): a server reads a bare LF message as one overlong line.
+        queue().send_mail(message.as_bytes(policy=email.policy.SMTP))
     except Exception as exc:  # the store's own errors: sqlite3, redis
         raise QueueError(f"The job queue did not take the message: {exc}") from exc
 
