@@ -20,6 +20,7 @@ and when; `failures(app)` lists them.
 from __future__ import annotations
 
 import email.policy
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email import message_from_bytes
@@ -37,6 +38,7 @@ from tracker import mail
 from tracker.files import tighten_sqlite_files
 
 FAILED = "failed:"
+logger = logging.getLogger(__name__)
 
 
 class Queue:
@@ -55,7 +57,7 @@ class Queue:
         )
         def send_mail(raw: bytes) -> None:
             where = mail.deliver(app.config, app.instance_path, raw)
-            app.logger.info("Mail sent to %s", where)
+            logger.info("Mail sent to %s", where)
 
         self.send_mail = send_mail
         self.huey.signal(S.SIGNAL_ERROR)(self._on_error)
@@ -152,8 +154,6 @@ def register(group: click.Group, echo: Callable[[str], None] = click.echo) -> No
         REDIS_URL the jobs wait in a SQLite file in the instance folder, and one worker
         process serves them. With REDIS_URL, start as many as needed, on any machines that
         reach the Redis server (docs/operations.md, "Mail and the worker")."""
-        import logging
-
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         if app.config.get("JOBS_IMMEDIATE"):
             raise click.ClickException("JOBS_IMMEDIATE is set: jobs run where they are queued.")
