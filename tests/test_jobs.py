@@ -143,3 +143,53 @@ def test_the_worker_command_is_documented(runner):
 def test_the_worker_refuses_to_run_jobs_that_run_where_queued(runner):
     result = runner.invoke(args=["tracker", "worker"])  # the tests' JOBS_IMMEDIATE
     assert result.exit_code != 0 and "JOBS_IMMEDIATE" in result.output
+
+
+def _fail_one_invitation(app, org, client_as, port):
+    """An invitation whose message failed for good (no retries) on the SQLite store."""
+    app.config.update(
+        JOBS_IMMEDIATE=False,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=port,
+        MAIL_SECURITY="none",
+        MAIL_FROM="t@tracker.test",
+        MAIL_RETRIES=0,
+    )
+    huey = jobs.queue(app).huey
+    assert client_as("lead").form(f"/members/{org.plain.id}/invite").status_code == 302
+    huey.execute(huey.dequeue())
+    [failure] = jobs.failures(app)
+    return failure
+
+
+def test_the_jobs_page_shows_a_failure_and_a_retry_sends_it(
+    app, org, client_as, smtp_server, closed_port
+):
+    failure = _fail_one_invitation(app, org, client_as, closed_port)
+    admin = client_as("admin")
+    page = admin.get("/admin/jobs").data.decode()
+    assert "Your invitation to Team Tracker · to " + org.plain.email in page
+    assert "ConnectionRefusedError" in page and "/welcome/" not in page  # never the link
+    for who in ("lead", "engineer"):
+        assert client_as(who).get("/admin/jobs").status_code == 403
+        assert client_as(who).form(f"/admin/jobs/{failure['id']}/retry").status_code == 403
+
+    app.config["MAIL_PORT"] = smtp_server.port  # the server is back
+    r = admin.form(f"/admin/jobs/{failure['id']}/retry", follow_redirects=True)
+    assert b"Job retried: Your invitation to Team Tracker to " in r.data
+    assert jobs.failures(app) == [] and jobs.pending_count(app) == 1
+    huey = jobs.queue(app).huey
+    huey.execute(huey.dequeue())
+    [message] = smtp_server.wait(1)
+    assert message["To"] == org.plain.email
+    assert admin.form(f"/admin/jobs/{failure['id']}/retry").status_code == 404  # once
+    audit = admin.get("/admin/audit").data.decode()
+    assert "job retried" in audit
+
+
+def test_a_failure_can_be_dismissed(app, org, client_as, closed_port):
+    failure = _fail_one_invitation(app, org, client_as, closed_port)
+    admin = client_as("admin")
+    assert admin.form(f"/admin/jobs/{failure['id']}/dismiss").status_code == 302
+    assert jobs.failures(app) == [] and jobs.pending_count(app) == 0
+    assert b"No job has failed." in admin.get("/admin/jobs").data

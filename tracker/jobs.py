@@ -38,6 +38,7 @@ from tracker import mail
 from tracker.files import tighten_sqlite_files
 
 FAILED = "failed:"
+MESSAGE = "message:"  # a failed message's bytes, for a retry
 logger = logging.getLogger(__name__)
 
 
@@ -75,6 +76,8 @@ class Queue:
             parsed = message_from_bytes(task.args[0])
             record["to"], record["subject"] = str(parsed["To"]), str(parsed["Subject"])
         self.huey.put(FAILED + task.id, record)
+        if task.name == "send_mail" and task.args:  # kept apart, for a retry; never shown
+            self.huey.put(MESSAGE + task.id, task.args[0])
 
 
 def _make_huey(app: Flask) -> Huey:
@@ -123,6 +126,45 @@ def failures(app: Flask | None = None) -> list[dict[str, Any]]:
         if key.startswith(FAILED):
             found.append(huey.serializer.deserialize(value))
     return sorted(found, key=lambda r: r["at"], reverse=True)
+
+
+def failure(job_id: str, app: Flask | None = None) -> dict[str, Any] | None:
+    """The failure record of job `job_id`, or None."""
+    found = queue(app).huey.get(FAILED + job_id, peek=True)
+    return found if isinstance(found, dict) else None
+
+
+def dismiss(job_id: str, app: Flask | None = None) -> dict[str, Any] | None:
+    """Forget a failed job (its record and message); returns the record, or None."""
+    huey = queue(app).huey
+    record = failure(job_id, app)
+    huey.delete(FAILED + job_id)
+    huey.delete(MESSAGE + job_id)
+    return record
+
+
+def retry(job_id: str, app: Flask | None = None) -> dict[str, Any] | None:
+    """Queue a failed message again (with its retries anew) and forget the failure; returns
+    the record, or None when there is nothing to retry."""
+    huey = queue(app).huey
+    record = failure(job_id, app)
+    raw = huey.get(MESSAGE + job_id, peek=True)
+    if record is None or not isinstance(raw, bytes):
+        return None
+    dismiss(job_id, app)
+    try:
+        queue(app).send_mail(raw)
+    except Exception as exc:  # the store's own errors: sqlite3, redis
+        raise QueueError(f"The job queue did not take the message: {exc}") from exc
+    return record
+
+
+def waiting(app: Flask | None = None) -> list[dict[str, Any]]:
+    """Jobs waiting for their time (a retry after a failure), soonest first: name, when,
+    tries left; never their arguments."""
+    huey = queue(app).huey
+    tasks = sorted(huey.scheduled(), key=lambda t: t.eta or datetime.min)
+    return [{"id": t.id, "job": t.name, "eta": t.eta, "retries": t.retries} for t in tasks]
 
 
 def pending_count(app: Flask | None = None) -> int:

@@ -203,7 +203,9 @@ def reset_password(user_id: int):
 @roles("admin")
 def reset_requests():
     pending = links.requests(get_db())
-    return render_template("auth/reset_requests.html", requests=pending, form=EmptyForm())
+    return render_template(
+        "auth/reset_requests.html", requests=pending, form=EmptyForm(), mailing=mail.available()
+    )
 
 
 def _request(link_id: int):
