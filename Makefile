@@ -31,12 +31,15 @@ install-dev: $(VENV)/.dev  ## add the test and lint tools
 migrate: install  ## upgrade the database to the newest schema
 	$(FLASK) db upgrade
 
-run: migrate  ## install, migrate, seed the demo on an empty database, serve on 127.0.0.1:5000
+run: migrate  ## install, migrate, seed the demo on an empty database, serve on 127.0.0.1:5000 with the job worker
 	$(FLASK) tracker seed-demo --if-empty
-	@echo "Team Tracker on http://$(HOST):$(PORT) (Ctrl-C stops it)"
+	@echo "Team Tracker on http://$(HOST):$(PORT), with its job worker (Ctrl-C stops both)"
+	@# The worker (e-mail) runs beside the server and stops with it, however the server ends.
+	@$(FLASK) tracker worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-serve: migrate  ## production-style: gunicorn with 4 workers on 127.0.0.1:8000
+serve: migrate  ## production-style: gunicorn with 4 workers on 127.0.0.1:8000 (run `$(FLASK) tracker worker` as a second process: docs/operations.md)
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 lint: install-dev  ## ruff (lint and format check), then mypy (configured in pyproject.toml)

@@ -66,6 +66,31 @@ class Config:
     TRACKER_NOW = None
 
     INVITATION_LIFETIME = timedelta(days=7)
+
+    # E-mail (tracker/mail.py; docs/operations.md, "Mail and the worker"). No MAIL_SERVER:
+    # development writes each message to MAIL_OUTBOX (a folder, relative to the instance
+    # folder); production sends none and shows one-time links on screen as before.
+    MAIL_SERVER: str | None = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _env_int("MAIL_PORT", 0)  # 0: 587 for starttls, 465 for tls, 25 for none
+    MAIL_USERNAME: str | None = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD: str | None = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_SECURITY = os.environ.get("MAIL_SECURITY") or "starttls"  # starttls, tls or none
+    MAIL_FROM: str | None = os.environ.get("MAIL_FROM") or None
+    MAIL_OUTBOX: str | None = None
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 20)  # seconds to connect and talk to the server
+    # A refused or unreachable server: tried again this many times, waiting MAIL_RETRY_DELAY
+    # seconds, then twice as long each time (60 s, 2, 4, 8, 16 min, ...).
+    MAIL_RETRIES = _env_int("MAIL_RETRIES", 6)
+    MAIL_RETRY_DELAY = _env_int("MAIL_RETRY_DELAY", 60)
+
+    # Background jobs (tracker/jobs.py): Huey on Redis when REDIS_URL is set, else a SQLite
+    # file in the instance folder (JOBS_FILE). JOBS_IMMEDIATE runs each job in the request
+    # that queues it (the tests).
+    REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+    JOBS_FILE = os.environ.get("JOBS_FILE") or "jobs.db"
+    # The queue's name: two installations may share one Redis server with different names.
+    JOBS_NAME = os.environ.get("JOBS_NAME") or "tracker"
+    JOBS_IMMEDIATE = False
     # argon2id with argon2-cffi's defaults (t=3, m=64 MiB, p=4): above OWASP ASVS's minimum.
     PASSWORD_HASH_PARAMS: dict[str, int] = {}
 
@@ -76,6 +101,7 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX") or "outbox"
 
 
 class ProductionConfig(Config):
@@ -101,6 +127,10 @@ class TestingConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     SECRET_KEY = "testing-" + secrets.token_hex(16)
     PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    # No mail unless a test configures a server or an outbox; jobs run where they are queued.
+    MAIL_SERVER = None
+    REDIS_URL = None
+    JOBS_IMMEDIATE = True
 
 
 CONFIGS = {
@@ -201,6 +231,29 @@ def _encoded_bytes_problem(text: str) -> str | None:
     if printable or repeated or len(set(data)) < 16 or longest >= 5:
         what = "text written as hex or base64" if printable else "a sequence or a repetition"
         return f"SECRET_KEY encodes {what}, not random bytes; {MAKE_A_KEY}"
+    return None
+
+
+MAIL_SECURITIES = ("starttls", "tls", "none")
+MAIL_DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+
+
+def mail_problem(settings) -> str | None:
+    """Why the mail settings (a mapping: the app's config) cannot work, or None.
+
+    A mistake stops the start in every environment; no MAIL_SERVER is not a mistake (the
+    start-up message of production says what it means: tracker/mail.py)."""
+    security = settings.get("MAIL_SECURITY")
+    if security not in MAIL_SECURITIES:
+        return f"MAIL_SECURITY={security!r} is not one of: {', '.join(MAIL_SECURITIES)}"
+    if not settings.get("MAIL_SERVER"):
+        return None
+    if not settings.get("MAIL_FROM") and settings.get("ENV_NAME") == "production":
+        return "MAIL_FROM must be set with MAIL_SERVER: the address messages are sent from"
+    if bool(settings.get("MAIL_USERNAME")) != bool(settings.get("MAIL_PASSWORD")):
+        return "MAIL_USERNAME and MAIL_PASSWORD are set together, or neither"
+    if settings.get("MAIL_PASSWORD") and security == "none":
+        return "MAIL_PASSWORD is never sent unencrypted: set MAIL_SECURITY to starttls or tls"
     return None
 
 

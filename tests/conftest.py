@@ -26,6 +26,9 @@ from tracker.db import Base, get_engine, make_engine
 
 PASSWORD = "quiet-ferry-lichen-orbit"
 
+# The real SMTP server of the mail tests (its fixtures: smtp_server, mail_to_server, ...).
+pytest_plugins = ["tests.mail_server"]
+
 
 def _reuse_url_builders() -> None:
     """Every test builds its own app, and Werkzeug compiles two URL builder functions for

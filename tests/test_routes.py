@@ -59,6 +59,7 @@ def _url_for_rule(rule, org):
         "milestone_id": org.milestone.id if getattr(org, "milestone", None) else 1,
         "login_session_id": 2**31 - 1,  # nobody's: only one's own sessions can be ended
         "template_id": org.template.id if getattr(org, "template", None) else 1,
+        "job_id": "no-such-job",
     }
     url = rule.rule
     for arg in rule.arguments:

@@ -15,7 +15,7 @@ from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import Config, config_for, default_database_url, secret_key_problem
+from config import Config, config_for, default_database_url, mail_problem, secret_key_problem
 from tracker.files import PRIVATE_FOLDER, ROOT, tighten, write_new_private
 
 csrf = CSRFProtect()
@@ -60,6 +60,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.instance_path
     )
     _secret_key(app)
+    problem = mail_problem(app.config)
+    if problem:
+        raise RuntimeError(problem)
     # IDs in URLs fit the database's integer columns (PostgreSQL: 32 bits); anything larger
     # is a 404 from the router, never an overflow in the database.
     app.url_map.converters["int"] = BoundedInt
@@ -96,6 +99,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from tracker.seed.guard import check_before_serving
 
     check_before_serving(app)  # production: no server while a published demo login works
+    from tracker import mail
+
+    mail.check_start(app)  # production without a mail server: says what that means
     return app
 
 

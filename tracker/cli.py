@@ -75,8 +75,10 @@ def db_history() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups (the features' commands are added to them first)."""
+    from tracker.jobs import register as register_jobs
     from tracker.ops_cli import register as register_ops
 
     register_ops(tracker_cli)  # backup and restore
+    register_jobs(tracker_cli)  # the worker
     app.cli.add_command(tracker_cli)
     app.cli.add_command(db_cli)

@@ -8,7 +8,7 @@ from typing import cast
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from tracker import views
+from tracker import jobs, mail, views
 from tracker.auth import links, notices
 from tracker.auth.forms import SetPasswordForm, UserForm
 from tracker.auth.hooks import second_step
@@ -79,8 +79,82 @@ def show_link(name: str, token: str, purpose: str, member=None):
     url = url_for("auth.accept_link", token=token, _external=True)
     days = current_app.config["INVITATION_LIFETIME"].days
     return render_template(
-        "auth/link_created.html", name=name, url=url, purpose=purpose, days=days, member=member
+        "auth/link_created.html",
+        name=name,
+        url=url,
+        purpose=purpose,
+        days=days,
+        member=member,
+        no_mail=not mail.available(),
     )
+
+
+# What each kind of link's message says: its subject, and the sentence before the button.
+LINK_MAIL = {
+    "account": (
+        "Set your Team Tracker password",
+        "{by} made a Team Tracker account for you. Choose your password with this link.",
+        "Choose my password",
+    ),
+    "password reset": (
+        "Reset your Team Tracker password",
+        "A reset of your Team Tracker password was issued by {by}. Choose a new password "
+        "with this link.",
+        "Choose a new password",
+    ),
+    "invitation": (
+        "Your invitation to Team Tracker",
+        "{by} invited you to Team Tracker, where your team keeps its 1:1s, growth plans and "
+        "skills. Create your account with this link.",
+        "Create my account",
+    ),
+}
+
+
+def link_message(to: str, name: str, token: str, purpose: str, by: str):
+    """The e-mail carrying a one-time link to its owner: who issued it and the link, nothing
+    else (no team, no note)."""
+    subject, lead_in, label = LINK_MAIL[purpose]
+    days = current_app.config["INVITATION_LIFETIME"].days
+    url = url_for("auth.accept_link", token=token, _external=True)
+    return mail.build(
+        current_app.config,
+        to,
+        subject,
+        [
+            f"Hello {name},",
+            lead_in.format(by=by),
+            f"The link works once, in the first browser that opens it, and expires in {days} "
+            "days. Do not forward it.",
+        ],
+        action=(label, url),
+        footer="If you did not expect this message, ignore it: nothing changes unless the "
+        "link is used. Team Tracker never asks for your password by e-mail.",
+    )
+
+
+def send_or_show(to: str, name: str, token: str, purpose: str, by: str, back: str, member=None):
+    """E-mail the link to its owner when this server sends mail: whoever issued it never sees
+    it. Without mail, show it once to pass on by hand, as before (docs/security.md)."""
+    if not mail.available():
+        return show_link(name, token, purpose, member=member)
+    try:
+        jobs.send_mail(link_message(to, name, token, purpose, by))
+    except jobs.QueueError as exc:
+        current_app.logger.error("A one-time link's e-mail was not queued: %s", exc)
+        flash(
+            f"The {purpose} link for {name} could not be e-mailed: the job queue is not "
+            "answering. Nothing was sent; try again in a moment (a new link replaces this one).",
+            "error",
+        )
+        return redirect(back)
+    days = current_app.config["INVITATION_LIFETIME"].days
+    flash(
+        f"The {purpose} link was e-mailed to {name} at {to}. It works once and expires in "
+        f"{days} days.",
+        "success",
+    )
+    return redirect(back)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -98,7 +172,9 @@ def new_user():
             views.refused(exc, form, "email")
         else:
             db.commit()
-            return show_link(user.name, token, "account")
+            return send_or_show(
+                user.email, user.name, token, "account", current_user.name, url_for("auth.users")
+            )
     return render_template("auth/user_form.html", form=form, user=None)
 
 
@@ -124,14 +200,18 @@ def reset_password(user_id: int):
             "success",
         )
         return redirect(url_for("auth.reset_requests"))
-    return show_link(user.name, token, "password reset")
+    return send_or_show(
+        user.email, user.name, token, "password reset", current_user.name, url_for("auth.users")
+    )
 
 
 @bp.route("/admin/resets")
 @roles("admin")
 def reset_requests():
     pending = links.requests(get_db())
-    return render_template("auth/reset_requests.html", requests=pending, form=EmptyForm())
+    return render_template(
+        "auth/reset_requests.html", requests=pending, form=EmptyForm(), mailing=mail.available()
+    )
 
 
 def _request(link_id: int):
@@ -154,7 +234,11 @@ def approve_reset(link_id: int):
         views.refused(exc)
         return redirect(url_for("auth.reset_requests"))
     db.commit()
-    return show_link(link.user.name, token, "password reset")
+    user = link.user
+    by = f"{link.created_by.name}, approved by {current_user.name}"
+    return send_or_show(
+        user.email, user.name, token, "password reset", by, url_for("auth.reset_requests")
+    )
 
 
 @bp.route("/admin/resets/<int:link_id>/cancel", methods=["POST"])

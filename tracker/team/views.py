@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from tracker import localtime, views
 from tracker.auth import services as account_services
-from tracker.auth.link_views import show_link
+from tracker.auth.link_views import send_or_show
 from tracker.auth.permissions import logged_in, roles
 from tracker.db import get_db
 from tracker.forms import EmptyForm
@@ -241,4 +241,7 @@ def invite_member(member_id: int):
         views.refused(exc)
         return redirect(url_for("team.member", member_id=member.id))
     db.commit()
-    return show_link(member.name, token, "invitation", member=member)
+    back = url_for("team.member", member_id=member.id)
+    return send_or_show(
+        member.email, member.name, token, "invitation", current_user.name, back, member=member
+    )
