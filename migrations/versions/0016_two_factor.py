@@ -1,6 +1,6 @@
 """two-factor authentication: TOTP secrets, recovery codes, the organisation's requirement
 
-Revision ID: 0017
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-01 05:10:00
 
@@ -18,7 +18,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017'
+revision = '0016'
 down_revision = '0015'
 branch_labels = None
 depends_on = None
