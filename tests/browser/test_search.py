@@ -16,7 +16,9 @@ expect = pytest.importorskip("playwright.sync_api").expect
 @pytest.mark.browser
 def test_a_lead_searches_from_the_nav_and_opens_a_result(page, shot):
     login(page, LEAD)
-    box = page.get_by_role("search", name="Search", exact=True).get_by_label("Search terms")
+    box = page.get_by_role("search", name="Search", exact=True).get_by_role(
+        "searchbox", name="Search terms"
+    )
     box.fill("Feature store")
     box.press("Enter")
     expect(page).to_have_url(re.compile(r"/search$"))  # the words are in no address
@@ -35,7 +37,7 @@ def test_a_lead_searches_from_the_nav_and_opens_a_result(page, shot):
 @pytest.mark.browser
 def test_a_short_term_is_explained_and_an_engineer_finds_no_private_note(page, shot):
     login(page, ENGINEER)
-    box = page.get_by_label("Search terms")
+    box = page.get_by_role("searchbox", name="Search terms")
     box.fill("x")
     box.press("Enter")
     expect(page.locator(".field-error")).to_have_text(re.compile("at least 2 characters"))
