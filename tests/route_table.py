@@ -306,8 +306,20 @@ ROUTES: list[Route] = [
     Route("audit.index", ADMIN, "GET", ADMINS),
     Route("audit.job_list", ADMIN, "GET", ADMINS),
     # No job has failed in the world: the admin's POST finds none (tests/test_jobs.py has one).
-    Route("audit.retry_job", ADMIN, "POST", o(404, 403, 403, 403, 302)),
-    Route("audit.dismiss_job", ADMIN, "POST", o(404, 403, 403, 403, 302)),
+    Route(
+        "audit.retry_job",
+        ADMIN,
+        "POST",
+        o(404, 403, 403, 403, 302),
+        _one("admin", "/admin/jobs/no-such-job/retry", status=404, writes=False),
+    ),
+    Route(
+        "audit.dismiss_job",
+        ADMIN,
+        "POST",
+        o(404, 403, 403, 403, 302),
+        _one("admin", "/admin/jobs/no-such-job/dismiss", status=404, writes=False),
+    ),
     Route("frameworks.index", ALL, "GET", EVERYONE),
     Route("frameworks.show", ALL, "GET", EVERYONE),
     Route("frameworks.compare_levels", ALL, "GET", EVERYONE),

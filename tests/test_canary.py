@@ -220,6 +220,7 @@ def _candidates(c, feed_tokens: list[str]) -> dict[str, list]:
         "link_id": [1],
         "login_session_id": [2**31 - 1],
         "template_id": [c.template.id],
+        "job_id": ["no-such-job"],  # background jobs: only failures are addressed by id
     }
 
 
