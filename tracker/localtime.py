@@ -164,7 +164,7 @@ def _pattern(fmt: str) -> str:
 
 
 def _locale() -> str:
-    return (current_app.config.get("TRACKER_LOCALE") if has_app_context() else None) or LOCALE
+    return LOCALE
 
 
 def format_local_datetime(value: datetime | None, fmt: str = "minute") -> str:
